@@ -1,0 +1,79 @@
+"""Login, logout and the language switch."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect
+
+from server.accounts import service
+from server.accounts.sessions import rotate_session_id
+from server.audit import service as audit
+from server.i18n import LOCALES, request_locale, translate
+from server.web import render
+
+SESSION_STORE = "sessions"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site; anything else (//evil, https://…) goes home."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+class AccountsController(Controller):
+    @get("/login")
+    async def login_page(self, request: Request, next: str = "/") -> object:
+        if request.session.get("user_id"):
+            return Redirect(safe_next(next))
+        return render(request, "accounts/login.html", next=safe_next(next), error=None)
+
+    @post("/login")
+    async def login(self, request: Request) -> object:
+        form = await request.form()
+        username = str(form.get("username", "")).strip()
+        target = safe_next(form.get("next"))
+        store = request.app.stores.get(SESSION_STORE)
+        address = request.client.host if request.client else "unknown"
+        try:
+            user = await service.authenticate(
+                store, username, str(form.get("password", "")), address
+            )
+        except service.Throttled:
+            message = "Too many failed attempts. Wait 15 minutes, then try again."
+            return self._refused(request, message, target, 429)
+        if user is None:
+            return self._refused(request, "Wrong username or password", target, 400)
+        rotate_session_id(request)
+        request.set_session({"user_id": user.id})
+        await audit.record(user.actor, "login", "user_account", user.id)
+        return Redirect(target)
+
+    def _refused(self, request: Request, message: str, target: str, status_code: int):
+        error = translate(request_locale(request), message)
+        return render(request, "accounts/login.html", status_code, next=target, error=error)
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Redirect:
+        if user_id := request.session.get("user_id"):
+            await audit.record(
+                audit.Actor(user_id=user_id, username=str(user_id)),
+                "logout",
+                "user_account",
+                user_id,
+            )
+        request.clear_session()
+        return Redirect("/login")
+
+    @post("/language")
+    async def language(self, request: Request) -> Redirect:
+        form = await request.form()
+        locale = form.get("locale")
+        back = safe_next(form.get("next"))
+        if locale not in LOCALES:
+            return Redirect(back)
+        if user_id := request.session.get("user_id"):
+            await service.set_locale(user_id, locale)
+        response = Redirect(back)
+        response.set_cookie("lang", locale, max_age=365 * 86400, httponly=True, samesite="lax")
+        return response

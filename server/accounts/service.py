@@ -1,0 +1,155 @@
+"""Accounts: creating users, checking passwords, throttling guessers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from litestar.stores.base import Store
+
+from server.accounts.passwords import (
+    DUMMY_HASH,
+    MIN_LENGTH,
+    hash_password,
+    verify_password,
+)
+from server.accounts.tables import Role, UserAccount
+from server.audit import service as audit
+from server.audit.service import SYSTEM, Actor
+from server.db import write_transaction
+
+# Five wrong passwords for one username (or fifty from one address) in 15 minutes lock it
+# for the rest of that window.
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 50
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The logged-in account as the pages and guards see it."""
+
+    id: int
+    username: str
+    role: str
+    display_name: str
+    person_id: int | None
+    department_id: int | None
+    locale: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(username=self.username, user_id=self.id)
+
+
+class AccountError(ValueError):
+    pass
+
+
+async def create_user(
+    username: str,
+    password: str,
+    role: str,
+    *,
+    display_name: str = "",
+    person_id: int | None = None,
+    department_id: int | None = None,
+    actor: Actor = SYSTEM,
+) -> int:
+    """Create an account, or reset the password and role of the one with this name.
+    Returns its id."""
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}")
+    if len(password) < MIN_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_LENGTH} characters")
+    fields = {
+        "password_hash": await hash_password(password),
+        "role": role,
+        "display_name": display_name or username,
+        "person": person_id,
+        "department": department_id,
+        "active": True,
+    }
+    async with write_transaction():
+        existing = (
+            await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first()
+        )
+        if existing:
+            await UserAccount.update(fields).where(UserAccount.id == existing["id"])
+            user_id = existing["id"]
+            action = "update"
+        else:
+            rows = await UserAccount.insert(UserAccount(username=username, **fields)).returning(
+                UserAccount.id
+            )
+            user_id = rows[0]["id"]
+            action = "create"
+        shown = {k: v for k, v in fields.items() if k != "password_hash"}
+        await audit.record(
+            actor, action, "user_account", user_id, None, {"username": username, **shown}
+        )
+    return user_id
+
+
+async def load_user(user_id: int) -> CurrentUser | None:
+    row = (
+        await UserAccount.select()
+        .where((UserAccount.id == user_id) & (UserAccount.active == True))  # noqa: E712
+        .first()
+    )
+    if row is None:
+        return None
+    return CurrentUser(
+        id=row["id"],
+        username=row["username"],
+        role=row["role"],
+        display_name=row["display_name"] or row["username"],
+        person_id=row["person"],
+        department_id=row["department"],
+        locale=row["locale"],
+    )
+
+
+class Throttled(Exception):
+    pass
+
+
+async def _failures(store: Store, key: str) -> int:
+    raw = await store.get(key)
+    return json.loads(raw) if raw else 0
+
+
+async def authenticate(
+    store: Store, username: str, password: str, address: str
+) -> CurrentUser | None:
+    """The account these credentials open, or None. Raises Throttled while too many recent
+    failures stand against the username or the address."""
+    user_key, address_key = f"login-fail:user:{username.lower()}", f"login-fail:ip:{address}"
+    if (
+        await _failures(store, user_key) >= MAX_FAILURES_PER_USER
+        or await _failures(store, address_key) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise Throttled
+    row = (
+        await UserAccount.select(UserAccount.id, UserAccount.password_hash)
+        .where((UserAccount.username == username) & (UserAccount.active == True))  # noqa: E712
+        .first()
+    )
+    ok = await verify_password(row["password_hash"] if row else DUMMY_HASH, password)
+    if row and ok:
+        await store.delete(user_key)
+        return await load_user(row["id"])
+    for key in (user_key, address_key):
+        expires = await store.expires_in(key)
+        await store.set(
+            key,
+            json.dumps(await _failures(store, key) + 1),
+            expires_in=expires if expires and expires > 0 else THROTTLE_WINDOW,
+        )
+    await audit.record(Actor(username=username), "login_failed", "user_account", username)
+    return None
+
+
+async def set_locale(user_id: int, locale: str) -> None:
+    await UserAccount.update({UserAccount.locale: locale}).where(UserAccount.id == user_id)

@@ -1,0 +1,40 @@
+from enum import Enum
+
+from piccolo.columns import Boolean, Bytea, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from server.org.tables import Department, Person
+
+
+class Role(str, Enum):
+    """The users of SPEC's table; each account has exactly one."""
+
+    admin = "admin"
+    leader = "leader"  # 组长/副组长
+    office = "office"  # 领导小组办公室
+    head = "head"  # 股室/组/中心负责人
+    staff = "staff"  # 干部职工
+    desk = "desk"  # 物业 entrance desk
+
+
+class UserAccount(Table, tablename="user_account"):
+    username = Varchar(length=50, unique=True)
+    password_hash = Varchar(length=255)
+    role = Varchar(length=10, choices=Role)
+    display_name = Varchar(length=50, default="")
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    department = ForeignKey(Department, null=True, on_delete=OnDelete.restrict)
+    locale = Varchar(length=10, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SessionEntry(Table, tablename="session_entry"):
+    """Litestar's key-value store for login sessions and login-attempt counters, kept in the
+    database so that several app processes share it."""
+
+    key = Varchar(length=200, primary_key=True)
+    value = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)

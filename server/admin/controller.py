@@ -1,0 +1,68 @@
+"""/admin/users: the admin lists accounts and creates them (or resets one's password)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+
+from server.accounts.guards import ADMIN
+from server.accounts.service import AccountError, create_user
+from server.accounts.tables import Role, UserAccount
+from server.i18n import request_locale, translate
+from server.org.service import departments, roster
+from server.web import render
+
+
+async def _accounts() -> list[dict]:
+    return await UserAccount.select(
+        UserAccount.id,
+        UserAccount.username,
+        UserAccount.role,
+        UserAccount.display_name,
+        UserAccount.active,
+        UserAccount.person.name.as_alias("person_name"),
+        UserAccount.department.name.as_alias("department_name"),
+    ).order_by(UserAccount.username)
+
+
+class AdminController(Controller):
+    path = "/admin"
+    guards = [ADMIN]
+
+    async def _page(self, request: Request, status_code: int = 200, **context):
+        return render(
+            request,
+            "admin/users.html",
+            status_code,
+            accounts=await _accounts(),
+            roles=[r.value for r in Role],
+            people=await roster(),
+            departments=await departments(),
+            **context,
+        )
+
+    @get("/users")
+    async def users(self, request: Request) -> object:
+        return await self._page(request, values={}, error=None, saved=None)
+
+    @post("/users")
+    async def save_user(self, request: Request) -> object:
+        form = await request.form()
+        values = {
+            k: str(form.get(k, "")).strip()
+            for k in ("username", "password", "role", "person", "department")
+        }
+        if not values["username"]:
+            error = translate(request_locale(request), "Enter a username")
+            return await self._page(request, 422, values=values, error=error, saved=None)
+        try:
+            await create_user(
+                values["username"],
+                values["password"],
+                values["role"],
+                person_id=int(values["person"]) if values["person"].isdigit() else None,
+                department_id=int(values["department"]) if values["department"].isdigit() else None,
+                actor=request.user.actor,
+            )
+        except AccountError as bad:
+            return await self._page(request, 422, values=values, error=str(bad), saved=None)
+        return await self._page(request, values={}, error=None, saved=values["username"])

@@ -1,0 +1,1 @@
+"""The audit log: who changed or viewed what, when, before and after."""

@@ -1,0 +1,97 @@
+"""SPEC rule 3 and the field checks of a visitor check, as pure functions.
+
+Messages are English msgids; the pages translate them (Simplified Chinese by default)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from server.checks.tables import CheckStatus
+from server.policy.service import Policy
+
+SYMPTOMS = ("cough", "fatigue", "sore_throat", "short_breath", "other")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One field's error: a translatable message and the values it names."""
+
+    field: str
+    message: str
+    params: dict = field(default_factory=dict)
+
+
+class Invalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def parse_temperature(text: str, policy: Policy, field_name: str = "temperature") -> float:
+    """A reading in °C rounded to 0.1; outside the valid range it is a misread, not a fever."""
+    try:
+        value = round(float(str(text).strip().replace(",", ".")), 1)
+    except ValueError:
+        raise Invalid(
+            [Problem(field_name, "Enter the temperature as a number, e.g. 36.5")]
+        ) from None
+    low, high = policy.min_valid_temperature, policy.max_valid_temperature
+    if not low <= value <= high:
+        raise Invalid(
+            [
+                Problem(
+                    field_name,
+                    "%(value)s °C is outside %(low)s–%(high)s °C: measure again, this is a misread",
+                    {"value": value, "low": low, "high": high},
+                )
+            ]
+        )
+    return value
+
+
+def is_abnormal(value: float, policy: Policy) -> bool:
+    return value >= policy.fever_threshold
+
+
+def first_reading_status(
+    temperature: float, symptoms: list[str], travel_or_contact: bool, policy: Policy
+) -> CheckStatus:
+    """Symptoms together with travel or contact hold the person at once; an abnormal first
+    reading asks for a re-measure."""
+    if symptoms and travel_or_contact:
+        return CheckStatus.held
+    if is_abnormal(temperature, policy):
+        return CheckStatus.remeasure
+    return CheckStatus.normal
+
+
+def remeasure_status(temperature: float, policy: Policy) -> CheckStatus:
+    return CheckStatus.held if is_abnormal(temperature, policy) else CheckStatus.cleared
+
+
+def is_mobile(phone: str) -> bool:
+    """A mainland China mobile number: 11 digits starting 13–19."""
+    return bool(MOBILE.match(phone))
+
+
+def is_id_number(number: str) -> bool:
+    """An 18-character resident ID (GB 11643-1999): a real birth date and the ISO 7064 check
+    character."""
+    number = number.upper()
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        return False
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11] == number[17]
+
+
+def clean_symptoms(values: list[str]) -> list[str]:
+    return [s for s in SYMPTOMS if s in values]

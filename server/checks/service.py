@@ -1,0 +1,260 @@
+"""Recording visitor and staff checks at the desk. Every write is idempotent on the entry id
+and writes its audit row in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from server import clock
+from server.audit import service as audit
+from server.audit.service import Actor
+from server.checks.rules import (
+    Invalid,
+    Problem,
+    clean_symptoms,
+    first_reading_status,
+    is_id_number,
+    is_mobile,
+    parse_temperature,
+    remeasure_status,
+)
+from server.checks.tables import CheckStatus, Direction, StaffCheck, VisitorCheck
+from server.db import write_transaction
+from server.org.tables import Person, Window
+from server.policy.service import Policy
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The stored check after a write, and whether this call stored it (False: a replay)."""
+
+    check: dict
+    created: bool
+
+
+async def _match_window(purpose: str) -> int | None:
+    """The window a purpose names by code or name, so the office can filter by window."""
+    if not purpose:
+        return None
+    code = purpose.split(" ", 1)[0]
+    row = (
+        await Window.select(Window.id)
+        .where((Window.code == code) | (Window.name == purpose))
+        .first()
+    )
+    return row["id"] if row else None
+
+
+def validate_visitor(form: dict, policy: Policy) -> dict:
+    """The visitor-check fields, cleaned; raises Invalid listing every bad field at once."""
+    problems: list[Problem] = []
+    name = form.get("name", "").strip()
+    phone = form.get("phone", "").strip().replace(" ", "")
+    id_number = form.get("id_number", "").strip().upper()
+    if not name:
+        problems.append(Problem("name", "Enter the visitor's name"))
+    elif len(name) > 50:
+        problems.append(Problem("name", "The name is too long (at most 50 characters)"))
+    if not is_mobile(phone):
+        problems.append(Problem("phone", "Enter an 11-digit mobile number, e.g. 13812345678"))
+    if id_number and not is_id_number(id_number):
+        problems.append(Problem("id_number", "This ID-card number is not valid (check digit)"))
+    temperature = None
+    try:
+        temperature = parse_temperature(form.get("temperature", ""), policy)
+    except Invalid as bad:
+        problems.extend(bad.problems)
+    if problems:
+        raise Invalid(problems)
+    symptoms = clean_symptoms(form.get("symptoms", []))
+    return {
+        "name": name,
+        "phone": phone,
+        "id_number": id_number,
+        "purpose": form.get("purpose", "").strip()[:100],
+        "temperature": temperature,
+        "symptoms": symptoms,
+        "symptoms_other": form.get("symptoms_other", "").strip()[:100]
+        if "other" in symptoms
+        else "",
+        "travel_or_contact": form.get("travel_or_contact") in ("yes", "on", "1", True),
+    }
+
+
+async def record_visitor_check(
+    entry_id: uuid.UUID, form: dict, actor: Actor, policy: Policy, now: dt.datetime | None = None
+) -> Recorded:
+    """Store a visitor's first reading (or return the one already stored under `entry_id`)."""
+    fields = validate_visitor(form, policy)
+    status = first_reading_status(
+        fields["temperature"], fields["symptoms"], fields["travel_or_contact"], policy
+    )
+    row = VisitorCheck(
+        id=entry_id,
+        **{**fields, "symptoms": ",".join(fields["symptoms"])},
+        window=await _match_window(fields["purpose"]),
+        status=status,
+        time_in=now or clock.now(),
+        device=actor.device,
+        recorded_by=actor.user_id,
+    )
+    async with write_transaction():
+        if existing := await visitor_check(entry_id):
+            return Recorded(existing, created=False)
+        await VisitorCheck.insert(row)
+        stored = await visitor_check(entry_id)
+        await audit.record(actor, "create", "visitor_check", entry_id, None, stored)
+    return Recorded(stored, created=True)
+
+
+async def remeasure_visitor(
+    check_id: uuid.UUID, text: str, actor: Actor, policy: Policy
+) -> Recorded:
+    """Keep the second reading of a check awaiting it; a check already re-measured is returned
+    as it is."""
+    value = parse_temperature(text, policy)
+    async with write_transaction():
+        before = await visitor_check(check_id)
+        if before is None:
+            raise LookupError(check_id)
+        if before["status"] != CheckStatus.remeasure:
+            return Recorded(before, created=False)
+        status = remeasure_status(value, policy)
+        await VisitorCheck.update(
+            {
+                VisitorCheck.remeasure_temperature: value,
+                VisitorCheck.status: status,
+                VisitorCheck.version: VisitorCheck.version + 1,
+            }
+        ).where(VisitorCheck.id == check_id)
+        after = await visitor_check(check_id)
+        await audit.record(actor, "remeasure", "visitor_check", check_id, before, after)
+    return Recorded(after, created=True)
+
+
+async def visitor_check(check_id: uuid.UUID) -> dict | None:
+    return (
+        await VisitorCheck.select(
+            *VisitorCheck.all_columns(),
+            VisitorCheck.window.code.as_alias("window_code"),
+            VisitorCheck.recorded_by.username.as_alias("recorded_by_name"),
+        )
+        .where(VisitorCheck.id == check_id)
+        .first()
+    )
+
+
+async def record_staff_check(
+    entry_id: uuid.UUID, form: dict, actor: Actor, policy: Policy, now: dt.datetime | None = None
+) -> Recorded:
+    """Store a staff member's arrival or leaving reading (上下班检测), idempotent on `entry_id`."""
+    problems: list[Problem] = []
+    person_id = str(form.get("person", "")).strip()
+    person = None
+    if person_id.isdigit():
+        person = (
+            await Person.select(Person.id)
+            .where(
+                (Person.id == int(person_id)) & (Person.active == True)  # noqa: E712
+            )
+            .first()
+        )
+    if person is None:
+        problems.append(Problem("person", "Pick the staff member from the roster"))
+    direction = form.get("direction", "")
+    if direction not in {d.value for d in Direction}:
+        problems.append(Problem("direction", "Choose arrival or leaving"))
+    temperature = None
+    try:
+        temperature = parse_temperature(form.get("temperature", ""), policy)
+    except Invalid as bad:
+        problems.extend(bad.problems)
+    if problems:
+        raise Invalid(problems)
+    status = first_reading_status(temperature, [], False, policy)
+    async with write_transaction():
+        if existing := await staff_check(entry_id):
+            return Recorded(existing, created=False)
+        await StaffCheck.insert(
+            StaffCheck(
+                id=entry_id,
+                person=int(person_id),
+                direction=direction,
+                temperature=temperature,
+                status=status,
+                taken_at=now or clock.now(),
+                device=actor.device,
+                recorded_by=actor.user_id,
+            )
+        )
+        stored = await staff_check(entry_id)
+        await audit.record(actor, "create", "staff_check", entry_id, None, stored)
+    return Recorded(stored, created=True)
+
+
+async def remeasure_staff(check_id: uuid.UUID, text: str, actor: Actor, policy: Policy) -> Recorded:
+    value = parse_temperature(text, policy)
+    async with write_transaction():
+        before = await staff_check(check_id)
+        if before is None:
+            raise LookupError(check_id)
+        if before["status"] != CheckStatus.remeasure:
+            return Recorded(before, created=False)
+        await StaffCheck.update(
+            {
+                StaffCheck.remeasure_temperature: value,
+                StaffCheck.status: remeasure_status(value, policy),
+                StaffCheck.version: StaffCheck.version + 1,
+            }
+        ).where(StaffCheck.id == check_id)
+        after = await staff_check(check_id)
+        await audit.record(actor, "remeasure", "staff_check", check_id, before, after)
+    return Recorded(after, created=True)
+
+
+async def staff_check(check_id: uuid.UUID) -> dict | None:
+    return (
+        await StaffCheck.select(
+            *StaffCheck.all_columns(),
+            StaffCheck.person.name.as_alias("person_name"),
+            StaffCheck.person.department.name.as_alias("department_name"),
+            StaffCheck.recorded_by.username.as_alias("recorded_by_name"),
+        )
+        .where(StaffCheck.id == check_id)
+        .first()
+    )
+
+
+async def desk_today(user_id: int, day: dt.date) -> list[dict]:
+    """Today's entries of this desk, both kinds, newest first, tagged with their kind."""
+    start, end = clock.day_bounds(day)
+    visitors = await VisitorCheck.select(
+        VisitorCheck.id,
+        VisitorCheck.name,
+        VisitorCheck.phone,
+        VisitorCheck.temperature,
+        VisitorCheck.remeasure_temperature,
+        VisitorCheck.status,
+        VisitorCheck.time_in.as_alias("at"),
+    ).where(
+        (VisitorCheck.recorded_by == user_id)
+        & (VisitorCheck.time_in >= start)
+        & (VisitorCheck.time_in < end)
+    )
+    staff = await StaffCheck.select(
+        StaffCheck.id,
+        StaffCheck.person.name.as_alias("name"),
+        StaffCheck.direction,
+        StaffCheck.temperature,
+        StaffCheck.remeasure_temperature,
+        StaffCheck.status,
+        StaffCheck.taken_at.as_alias("at"),
+    ).where(
+        (StaffCheck.recorded_by == user_id)
+        & (StaffCheck.taken_at >= start)
+        & (StaffCheck.taken_at < end)
+    )
+    entries = [{**v, "kind": "visitor"} for v in visitors] + [{**s, "kind": "staff"} for s in staff]
+    return sorted(entries, key=lambda e: e["at"], reverse=True)

@@ -1,0 +1,71 @@
+from enum import Enum
+
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from server.accounts.tables import UserAccount
+from server.org.tables import Person, Window
+
+
+class CheckStatus(str, Enum):
+    """Where a check stands under SPEC rule 3."""
+
+    normal = "normal"
+    remeasure = "remeasure"  # first reading abnormal, waiting for the second
+    cleared = "cleared"  # abnormal first reading, normal re-measure
+    held = "held"  # 暂留: abnormal re-measure, or symptoms with travel/contact
+
+
+class Direction(str, Enum):
+    arrival = "arrival"  # 上班
+    leaving = "leaving"  # 下班
+
+
+class VisitorCheck(Table, tablename="visitor_check"):
+    """A visitor registered and measured at the entrance (来人登记 + 测温). The id is made where
+    the entry is made, so a resubmission can never store a second copy."""
+
+    id = UUID(primary_key=True)
+    name = Varchar(length=50)
+    phone = Varchar(length=11)
+    id_number = Varchar(length=18, default="")
+    purpose = Varchar(length=100, default="")
+    window = ForeignKey(Window, null=True, on_delete=OnDelete.restrict)
+    temperature = DoublePrecision()
+    remeasure_temperature = DoublePrecision(null=True, default=None)
+    symptoms = Varchar(length=100, default="")
+    symptoms_other = Varchar(length=100, default="")
+    travel_or_contact = Boolean(default=False)
+    status = Varchar(length=10, choices=CheckStatus, index=True)
+    time_in = Timestamptz(index=True)
+    time_out = Timestamptz(null=True, default=None)
+    device = Varchar(length=64, default="")
+    recorded_by = ForeignKey(UserAccount, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class StaffCheck(Table, tablename="staff_check"):
+    """A staff member measured at the desk on arrival or on leaving (上下班检测)."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.restrict)
+    direction = Varchar(length=10, choices=Direction)
+    temperature = DoublePrecision()
+    remeasure_temperature = DoublePrecision(null=True, default=None)
+    status = Varchar(length=10, choices=CheckStatus, index=True)
+    taken_at = Timestamptz(index=True)
+    device = Varchar(length=64, default="")
+    recorded_by = ForeignKey(UserAccount, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)

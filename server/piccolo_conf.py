@@ -1,0 +1,20 @@
+"""Piccolo's configuration: the engine from HALLWATCH_DB and one Piccolo app per domain."""
+
+import os
+
+from piccolo.conf.apps import AppRegistry
+
+from server.db import engine_from_url
+from server.settings import DEFAULT_DB
+
+DB = engine_from_url(os.environ.get("HALLWATCH_DB", DEFAULT_DB))
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "server.org.piccolo_app",
+        "server.accounts.piccolo_app",
+        "server.policy.piccolo_app",
+        "server.audit.piccolo_app",
+        "server.checks.piccolo_app",
+    ]
+)

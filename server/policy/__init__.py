@@ -1,0 +1,1 @@
+"""The plan's adjustable rules: fever threshold, valid range, deadlines, retention."""

@@ -1,0 +1,56 @@
+"""Rendering pages: full pages, or only the partial when htmx asks."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+
+from server import clock, i18n
+from server.privacy import mask_id_number, mask_phone
+from server.settings import WEB_DIR
+
+
+def _configure(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    i18n.install(env)
+    env.filters["mask_phone"] = mask_phone
+    env.filters["mask_id"] = mask_id_number
+    env.filters["local_time"] = lambda t, fmt="%H:%M": clock.local(t).strftime(fmt) if t else ""
+    env.filters["celsius"] = lambda v: "" if v is None else f"{v:.1f}"
+    env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(
+        directory=WEB_DIR / "templates",
+        engine=JinjaTemplateEngine,
+        engine_callback=_configure,
+    )
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
+
+
+def render(request: Request, template: str, status_code: int = 200, **context) -> Template:
+    """`template` with the context every page needs. Vary on HX-Request, because the same URL
+    answers a fragment to htmx and a page to everyone else."""
+    locale = i18n.request_locale(request)
+    return Template(
+        template_name=template,
+        context={
+            **context,
+            "locale": locale,
+            "user": request.scope.get("user"),
+            "today": clock.today(),
+        },
+        status_code=status_code,
+        headers={"Vary": "HX-Request"},
+    )
+
+
+def page_or_partial(request: Request, page: str, partial: str, status_code: int = 200, **ctx):
+    """The whole page for a normal request (and for JavaScript off), the partial for htmx."""
+    return render(request, partial if is_htmx(request) else page, status_code, **ctx)
