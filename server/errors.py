@@ -6,19 +6,19 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect
 
-from server.i18n import request_locale, translate
+from server.i18n import N_, request_locale, translate
 from server.web import render
 
 MESSAGES = {
-    400: "The request was not understood.",
-    403: "Your role may not open this page.",
-    404: "There is nothing here.",
-    405: "This address does not accept that request.",
-    413: "The request is too large.",
-    429: "Too many requests. Wait a little, then try again.",
-    500: "Something went wrong on the server. Nothing you entered was lost; try again.",
+    400: N_("The request was not understood."),
+    403: N_("Your role may not open this page."),
+    404: N_("There is nothing here."),
+    405: N_("This address does not accept that request."),
+    413: N_("The request is too large."),
+    429: N_("Too many requests. Wait a little, then try again."),
+    500: N_("Something went wrong on the server. Nothing you entered was lost; try again."),
 }
-CSRF_MESSAGE = "The form has expired. Reload the page and submit it again."
+CSRF_MESSAGE = N_("The form has expired. Reload the page and submit it again.")
 
 
 def _wants_html(request: Request) -> bool:

@@ -34,6 +34,11 @@ def translations(locale: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction where it is translated later, at render time."""
+    return message
+
+
 def negotiate(chosen: str | None, accept_language: str | None) -> str:
     """The user's own choice, else the browser's first supported language, else Chinese."""
     if chosen in LOCALES:

@@ -8,7 +8,7 @@ from litestar.response import Redirect
 from server.accounts import service
 from server.accounts.sessions import rotate_session_id
 from server.audit import service as audit
-from server.i18n import LOCALES, request_locale, translate
+from server.i18n import LOCALES, N_, request_locale, translate
 from server.web import render
 
 SESSION_STORE = "sessions"
@@ -40,10 +40,10 @@ class AccountsController(Controller):
                 store, username, str(form.get("password", "")), address
             )
         except service.Throttled:
-            message = "Too many failed attempts. Wait 15 minutes, then try again."
+            message = N_("Too many failed attempts. Wait 15 minutes, then try again.")
             return self._refused(request, message, target, 429)
         if user is None:
-            return self._refused(request, "Wrong username or password", target, 400)
+            return self._refused(request, N_("Wrong username or password"), target, 400)
         rotate_session_id(request)
         request.set_session({"user_id": user.id})
         await audit.record(user.actor, "login", "user_account", user.id)

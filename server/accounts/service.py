@@ -18,6 +18,7 @@ from server.accounts.tables import Role, UserAccount
 from server.audit import service as audit
 from server.audit.service import SYSTEM, Actor
 from server.db import write_transaction
+from server.i18n import N_
 
 # Five wrong passwords for one username (or fifty from one address) in 15 minutes lock it
 # for the rest of that window.
@@ -44,7 +45,11 @@ class CurrentUser:
 
 
 class AccountError(ValueError):
-    pass
+    """A refused account change: a msgid and its values, translated where it is shown."""
+
+    def __init__(self, message: str, params: dict):
+        super().__init__(message % params)
+        self.message, self.params = message, params
 
 
 async def create_user(
@@ -60,9 +65,14 @@ async def create_user(
     """Create an account, or reset the password and role of the one with this name.
     Returns its id."""
     if role not in {r.value for r in Role}:
-        raise AccountError(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}")
+        roles = ", ".join(r.value for r in Role)
+        raise AccountError(
+            N_("Unknown role %(role)s; one of %(roles)s"), {"role": role, "roles": roles}
+        )
     if len(password) < MIN_LENGTH:
-        raise AccountError(f"the password needs at least {MIN_LENGTH} characters")
+        raise AccountError(
+            N_("The password needs at least %(length)s characters"), {"length": MIN_LENGTH}
+        )
     fields = {
         "password_hash": await hash_password(password),
         "role": role,

@@ -7,7 +7,7 @@ from litestar import Controller, Request, get, post
 from server.accounts.guards import ADMIN
 from server.accounts.service import AccountError, create_user
 from server.accounts.tables import Role, UserAccount
-from server.i18n import request_locale, translate
+from server.i18n import N_, request_locale, translate
 from server.org.service import departments, roster
 from server.web import render
 
@@ -52,7 +52,7 @@ class AdminController(Controller):
             for k in ("username", "password", "role", "person", "department")
         }
         if not values["username"]:
-            error = translate(request_locale(request), "Enter a username")
+            error = translate(request_locale(request), N_("Enter a username"))
             return await self._page(request, 422, values=values, error=error, saved=None)
         try:
             await create_user(
@@ -64,5 +64,6 @@ class AdminController(Controller):
                 actor=request.user.actor,
             )
         except AccountError as bad:
-            return await self._page(request, 422, values=values, error=str(bad), saved=None)
+            error = translate(request_locale(request), bad.message, bad.params)
+            return await self._page(request, 422, values=values, error=error, saved=None)
         return await self._page(request, values={}, error=None, saved=values["username"])

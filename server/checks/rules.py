@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from server.checks.tables import CheckStatus
+from server.i18n import N_
 from server.policy.service import Policy
 
 SYMPTOMS = ("cough", "fatigue", "sore_throat", "short_breath", "other")
@@ -37,20 +38,14 @@ def parse_temperature(text: str, policy: Policy, field_name: str = "temperature"
     try:
         value = round(float(str(text).strip().replace(",", ".")), 1)
     except ValueError:
-        raise Invalid(
-            [Problem(field_name, "Enter the temperature as a number, e.g. 36.5")]
-        ) from None
+        message = N_("Enter the temperature as a number, e.g. 36.5")
+        raise Invalid([Problem(field_name, message)]) from None
     low, high = policy.min_valid_temperature, policy.max_valid_temperature
     if not low <= value <= high:
-        raise Invalid(
-            [
-                Problem(
-                    field_name,
-                    "%(value)s °C is outside %(low)s–%(high)s °C: measure again, this is a misread",
-                    {"value": value, "low": low, "high": high},
-                )
-            ]
+        message = N_(
+            "%(value)s °C is outside %(low)s–%(high)s °C: measure again, this is a misread"
         )
+        raise Invalid([Problem(field_name, message, {"value": value, "low": low, "high": high})])
     return value
 
 

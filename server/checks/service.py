@@ -22,6 +22,7 @@ from server.checks.rules import (
 )
 from server.checks.tables import CheckStatus, Direction, StaffCheck, VisitorCheck
 from server.db import write_transaction
+from server.i18n import N_
 from server.org.tables import Person, Window
 from server.policy.service import Policy
 
@@ -54,13 +55,13 @@ def validate_visitor(form: dict, policy: Policy) -> dict:
     phone = form.get("phone", "").strip().replace(" ", "")
     id_number = form.get("id_number", "").strip().upper()
     if not name:
-        problems.append(Problem("name", "Enter the visitor's name"))
+        problems.append(Problem("name", N_("Enter the visitor's name")))
     elif len(name) > 50:
-        problems.append(Problem("name", "The name is too long (at most 50 characters)"))
+        problems.append(Problem("name", N_("The name is too long (at most 50 characters)")))
     if not is_mobile(phone):
-        problems.append(Problem("phone", "Enter an 11-digit mobile number, e.g. 13812345678"))
+        problems.append(Problem("phone", N_("Enter an 11-digit mobile number, e.g. 13812345678")))
     if id_number and not is_id_number(id_number):
-        problems.append(Problem("id_number", "This ID-card number is not valid (check digit)"))
+        problems.append(Problem("id_number", N_("This ID-card number is not valid (check digit)")))
     temperature = None
     try:
         temperature = parse_temperature(form.get("temperature", ""), policy)
@@ -162,10 +163,10 @@ async def record_staff_check(
             .first()
         )
     if person is None:
-        problems.append(Problem("person", "Pick the staff member from the roster"))
+        problems.append(Problem("person", N_("Pick the staff member from the roster")))
     direction = form.get("direction", "")
     if direction not in {d.value for d in Direction}:
-        problems.append(Problem("direction", "Choose arrival or leaving"))
+        problems.append(Problem("direction", N_("Choose arrival or leaving")))
     temperature = None
     try:
         temperature = parse_temperature(form.get("temperature", ""), policy)
