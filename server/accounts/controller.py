@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from server.accounts import service
@@ -23,7 +24,7 @@ def safe_next(target: str | None) -> str:
 
 class AccountsController(Controller):
     @get("/login")
-    async def login_page(self, request: Request, next: str = "/") -> object:
+    async def login_page(self, request: Request, next: FromQuery[str] = "/") -> object:
         if request.session.get("user_id"):
             return Redirect(safe_next(next))
         return render(request, "accounts/login.html", next=safe_next(next), error=None)

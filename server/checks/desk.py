@@ -9,6 +9,7 @@ import uuid
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from server import clock
 from server.accounts.guards import DESK
@@ -16,7 +17,7 @@ from server.checks import service
 from server.checks.rules import SYMPTOMS, Invalid
 from server.checks.tables import CheckStatus
 from server.i18n import request_locale, translate
-from server.org.service import roster, windows
+from server.org.service import roster_by_department, windows
 from server.policy.service import load_policy
 from server.web import is_htmx, render
 from sync.ids import new_entry_id, parse_entry_id
@@ -63,7 +64,7 @@ class DeskController(Controller):
             "symptom_codes": SYMPTOMS,
             "policy": await load_policy(),
             "entries": await service.desk_today(user.id, clock.today()),
-            "roster": await roster(),
+            "roster": await roster_by_department(),
             "windows": await windows(),
         }
         if is_htmx(request):
@@ -101,7 +102,7 @@ class DeskController(Controller):
         return await self._respond(request, "visitor", _after_write(recorded.check))
 
     @post("/visitors/{check_id:uuid}/remeasure")
-    async def remeasure_visitor(self, request: Request, check_id: uuid.UUID) -> object:
+    async def remeasure_visitor(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
         return await self._remeasure(
             request, "visitor", check_id, service.remeasure_visitor, service.visitor_check
         )
@@ -125,7 +126,7 @@ class DeskController(Controller):
         return await self._respond(request, "staff", _after_write(recorded.check))
 
     @post("/staff/{check_id:uuid}/remeasure")
-    async def remeasure_staff(self, request: Request, check_id: uuid.UUID) -> object:
+    async def remeasure_staff(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
         return await self._remeasure(
             request, "staff", check_id, service.remeasure_staff, service.staff_check
         )

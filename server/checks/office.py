@@ -8,6 +8,7 @@ import uuid
 
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 
 from server import clock
 from server.accounts.guards import OFFICE
@@ -40,12 +41,12 @@ class OfficeController(Controller):
     async def checks(
         self,
         request: Request,
-        tab: str = "visitors",
-        day: str = "",
-        abnormal: str = "",
-        window: str = "",
-        q: str = "",
-        before: str = "",
+        tab: FromQuery[str] = "visitors",
+        day: FromQuery[str] = "",
+        abnormal: FromQuery[str] = "",
+        window: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+        before: FromQuery[str] = "",
     ) -> object:
         tab = tab if tab in TABS else "visitors"
         filt = _filter(day, abnormal, window, q)
@@ -58,7 +59,7 @@ class OfficeController(Controller):
         return render(request, "office/page.html", windows=await windows(), **context)
 
     @get("/visitors/{check_id:uuid}")
-    async def visitor(self, request: Request, check_id: uuid.UUID) -> object:
+    async def visitor(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
         check = await service.visitor_check(check_id)
         if check is None:
             raise NotFoundException()
@@ -71,7 +72,7 @@ class OfficeController(Controller):
         )
 
     @get("/visitors/{check_id:uuid}/reveal")
-    async def reveal_visitor(self, request: Request, check_id: uuid.UUID) -> object:
+    async def reveal_visitor(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
         """The full phone and ID numbers, for office and leaders only; every look is audited."""
         check = await service.visitor_check(check_id)
         if check is None:
@@ -95,7 +96,7 @@ class OfficeController(Controller):
         )
 
     @get("/staff/{check_id:uuid}")
-    async def staff(self, request: Request, check_id: uuid.UUID) -> object:
+    async def staff(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
         check = await service.staff_check(check_id)
         if check is None:
             raise NotFoundException()

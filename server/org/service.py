@@ -19,6 +19,22 @@ async def roster() -> list[dict]:
     )
 
 
+async def roster_by_department() -> list[tuple[str | None, list[dict]]]:
+    """The roster as (department name, people) groups; the bureau's leaders (no department)
+    first, then the attachment's order."""
+    groups: dict[str | None, list[dict]] = {}
+    people = sorted(
+        await roster(),
+        key=lambda p: (
+            -1 if p["department_position"] is None else p["department_position"],
+            p["name"],
+        ),
+    )
+    for person in people:
+        groups.setdefault(person["department_name"], []).append(person)
+    return list(groups.items())
+
+
 async def windows() -> list[dict]:
     return (
         await Window.select(Window.id, Window.code, Window.name)

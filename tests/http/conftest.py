@@ -1,0 +1,63 @@
+"""HTTP tests: the real app on a real database through Litestar's test client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from server import demo
+from server.app import create_app
+from tests.support import DEMO_PASSWORD, csrf_from, reset_database
+
+ROLES = ("admin", "leader", "office", "head", "staff", "desk")
+
+
+@pytest.fixture(scope="module")
+async def seeded():
+    """A fresh database with the plan's organisation and one login per role."""
+    await reset_database()
+    departments = await demo.seed_organisation(lambda _: None)
+    await demo.seed_users(DEMO_PASSWORD, departments)
+    return departments
+
+
+@pytest.fixture(scope="module")
+def app(seeded):
+    return create_app()
+
+
+async def log_in(client: AsyncTestClient, username: str, password: str = DEMO_PASSWORD):
+    page = await client.get("/login")
+    return await client.post(
+        "/login",
+        data={"username": username, "password": password, "_csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+async def anonymous(app) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=app) as client:
+        yield client
+
+
+@pytest.fixture
+def client_as(app):
+    """`async with client_as("desk") as client:` a client logged in with that role."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def factory(username: str):
+        async with AsyncTestClient(app=app) as client:
+            response = await log_in(client, username)
+            assert response.status_code in (302, 303), response.text
+            yield client
+
+    return factory
+
+
+async def form_token(client: AsyncTestClient, path: str = "/") -> str:
+    """A CSRF token valid for this client's cookie, read from a page it may open."""
+    return csrf_from((await client.get(path)).text)
