@@ -35,6 +35,13 @@ class Recorded:
     created: bool
 
 
+async def _insert_new(table, row) -> bool:
+    """Insert `row` unless its id is stored already; True when this call stored it. The
+    database decides, so two concurrent submissions of one entry store it once."""
+    inserted = await table.insert(row).on_conflict(action="DO NOTHING").returning(table.id)
+    return bool(inserted)
+
+
 async def _match_window(purpose: str) -> int | None:
     """The window a purpose names by code or name, so the office can filter by window."""
     if not purpose:
@@ -102,9 +109,8 @@ async def record_visitor_check(
         recorded_by=actor.user_id,
     )
     async with write_transaction():
-        if existing := await visitor_check(entry_id):
-            return Recorded(existing, created=False)
-        await VisitorCheck.insert(row)
+        if not await _insert_new(VisitorCheck, row):
+            return Recorded(await visitor_check(entry_id), created=False)
         stored = await visitor_check(entry_id)
         await audit.record(actor, "create", "visitor_check", entry_id, None, stored)
     return Recorded(stored, created=True)
@@ -176,9 +182,8 @@ async def record_staff_check(
         raise Invalid(problems)
     status = first_reading_status(temperature, [], False, policy)
     async with write_transaction():
-        if existing := await staff_check(entry_id):
-            return Recorded(existing, created=False)
-        await StaffCheck.insert(
+        inserted = await _insert_new(
+            StaffCheck,
             StaffCheck(
                 id=entry_id,
                 person=int(person_id),
@@ -188,8 +193,10 @@ async def record_staff_check(
                 taken_at=now or clock.now(),
                 device=actor.device,
                 recorded_by=actor.user_id,
-            )
+            ),
         )
+        if not inserted:
+            return Recorded(await staff_check(entry_id), created=False)
         stored = await staff_check(entry_id)
         await audit.record(actor, "create", "staff_check", entry_id, None, stored)
     return Recorded(stored, created=True)
