@@ -48,7 +48,7 @@ class AccountsController(Controller):
         rotate_session_id(request)
         request.set_session({"user_id": user.id})
         await audit.record(user.actor, "login", "user_account", user.id)
-        return Redirect(target)
+        return Redirect(target, status_code=303)
 
     def _refused(self, request: Request, message: str, target: str, status_code: int):
         error = translate(request_locale(request), message)
@@ -64,7 +64,7 @@ class AccountsController(Controller):
                 user_id,
             )
         request.clear_session()
-        return Redirect("/login")
+        return Redirect("/login", status_code=303)
 
     @post("/language")
     async def language(self, request: Request) -> Redirect:
@@ -72,9 +72,9 @@ class AccountsController(Controller):
         locale = form.get("locale")
         back = safe_next(form.get("next"))
         if locale not in LOCALES:
-            return Redirect(back)
+            return Redirect(back, status_code=303)
         if user_id := request.session.get("user_id"):
             await service.set_locale(user_id, locale)
-        response = Redirect(back)
+        response = Redirect(back, status_code=303)
         response.set_cookie("lang", locale, max_age=365 * 86400, httponly=True, samesite="lax")
         return response
