@@ -1,0 +1,153 @@
+"""The desk's forms through HTTP: htmx partials, full pages with JavaScript off, rule 3."""
+
+import uuid
+
+import pytest
+from bs4 import BeautifulSoup
+
+from server.audit.tables import AuditEntry
+from server.checks.tables import StaffCheck, VisitorCheck
+from server.org.tables import Person
+from tests.support import csrf_from
+
+HTMX = {"hx-request": "true", "accept-language": "en"}
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+@pytest.fixture
+async def desk(client_as):
+    async with client_as("desk") as client:
+        page = await client.get("/desk")
+        client.headers["x-csrftoken"] = csrf_from(page.text)
+        yield client
+
+
+def visitor_form(**fields):
+    return {"entry_id": str(uuid.uuid4()), "name": "王五", "phone": "13712345678",
+            "temperature": "36.6", "travel_or_contact": "no", **fields}
+
+
+async def test_desk_page_has_both_forms_and_the_roster(desk):
+    page = soup(await desk.get("/desk"))
+    visitor = page.select_one("#visitor-panel form")
+    for name in ("name", "phone", "id_number", "purpose", "temperature", "symptoms",
+                 "travel_or_contact", "entry_id", "_csrf_token"):
+        assert visitor.select_one(f'[name="{name}"]') is not None, name
+    options = page.select('#staff-panel select[name="person"] option[value]')
+    assert len([o for o in options if o["value"]]) == await Person.count()
+
+
+async def test_normal_visitor_with_htmx_returns_a_fresh_form_and_todays_list(desk):
+    form = visitor_form(name="赵六")
+    response = await desk.post("/desk/visitors", data=form, headers=HTMX)
+    assert response.status_code == 200
+    assert response.headers["vary"] == "HX-Request"
+    html = soup(response)
+    assert html.select_one("#visitor-panel .alert.ok") is not None
+    assert html.select_one('#visitor-panel input[name="entry_id"]')["value"] != form["entry_id"]
+    today = html.select_one('#today[hx-swap-oob="true"]')
+    assert "赵六" in today.text
+    assert "<html" not in response.text
+
+
+async def test_resubmitting_the_same_form_stores_one_check(desk):
+    form = visitor_form(name="重复提交")
+    for _ in range(3):
+        assert (await desk.post("/desk/visitors", data=form, headers=HTMX)).status_code == 200
+    assert await VisitorCheck.count().where(VisitorCheck.name == "重复提交") == 1
+    assert await AuditEntry.count().where(AuditEntry.entity_id == form["entry_id"]) == 1
+
+
+async def test_bad_input_answers_422_with_messages_and_keeps_what_was_typed(desk):
+    form = visitor_form(name="错误", phone="12345", temperature="45")
+    response = await desk.post("/desk/visitors", data=form, headers=HTMX)
+    assert response.status_code == 422
+    html = soup(response)
+    assert "11-digit" in html.select_one("#phone-error").text
+    assert "misread" in html.select_one("#temperature-error").text
+    assert html.select_one('input[name="name"]')["value"] == "错误"
+    assert html.select_one('input[name="entry_id"]')["value"] == form["entry_id"]
+    assert await VisitorCheck.count().where(VisitorCheck.name == "错误") == 0
+
+
+async def test_messages_are_in_chinese_by_default(desk):
+    form = visitor_form(temperature="45")
+    response = await desk.post("/desk/visitors", data=form, headers={"hx-request": "true"})
+    assert response.status_code == 422
+    message = soup(response).select_one("#temperature-error").text
+    assert "misread" not in message
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message)
+
+
+async def test_abnormal_reading_asks_for_remeasure_then_holds(desk):
+    form = visitor_form(name="发热者", temperature="38.2")
+    first = soup(await desk.post("/desk/visitors", data=form, headers=HTMX))
+    remeasure = first.select_one("#visitor-panel form")
+    assert remeasure["hx-post"] == f"/desk/visitors/{form['entry_id']}/remeasure"
+    assert first.select_one(".alert.warn") is not None
+    second = await desk.post(remeasure["hx-post"], data={"temperature": "38.4"}, headers=HTMX)
+    hold = soup(second).select_one(".alert.hold")
+    assert hold is not None and "发热者" in hold.text
+    stored = await VisitorCheck.select().where(VisitorCheck.id == form["entry_id"]).first()
+    assert (stored["temperature"], stored["remeasure_temperature"], stored["status"]) == (
+        38.2, 38.4, "held")
+
+
+async def test_out_of_range_remeasure_keeps_the_remeasure_form(desk):
+    form = visitor_form(temperature="37.9")
+    await desk.post("/desk/visitors", data=form, headers=HTMX)
+    response = await desk.post(f"/desk/visitors/{form['entry_id']}/remeasure",
+                               data={"temperature": "30"}, headers=HTMX)
+    assert response.status_code == 422
+    assert soup(response).select_one("#temperature-error") is not None
+
+
+async def test_remeasure_of_an_unknown_check_is_404(desk):
+    response = await desk.post(f"/desk/visitors/{uuid.uuid4()}/remeasure",
+                               data={"temperature": "36.5"}, headers=HTMX)
+    assert response.status_code == 404
+
+
+async def test_without_javascript_the_post_answers_the_whole_page(desk):
+    form = visitor_form(name="无脚本", temperature="37.6")
+    response = await desk.post("/desk/visitors", data=form)
+    html = soup(response)
+    assert html.select_one("html") is not None
+    assert html.select_one(f'#visitor-panel form[action="/desk/visitors/{form["entry_id"]}/remeasure"]')
+    assert html.select_one("#staff-panel form") is not None
+    after = soup(await desk.post(f"/desk/visitors/{form['entry_id']}/remeasure",
+                                 data={"temperature": "36.9"}))
+    assert after.select_one("#visitor-panel .alert.ok") is not None
+    assert "无脚本" in after.select_one("#today").text
+
+
+async def test_staff_check_through_remeasure_to_hold(desk):
+    person = await Person.select(Person.id, Person.name).first()
+    entry_id = str(uuid.uuid4())
+    data = {"entry_id": entry_id, "person": str(person["id"]), "direction": "arrival",
+            "temperature": "37.7"}
+    first = soup(await desk.post("/desk/staff", data=data, headers=HTMX))
+    action = first.select_one("#staff-panel form")["hx-post"]
+    held = soup(await desk.post(action, data={"temperature": "37.8"}, headers=HTMX))
+    assert person["name"] in held.select_one(".alert.hold").text
+    stored = await StaffCheck.select(StaffCheck.status).where(StaffCheck.id == entry_id).first()
+    assert stored["status"] == "held"
+
+
+async def test_staff_check_without_a_person_is_refused(desk):
+    response = await desk.post("/desk/staff", data={"entry_id": str(uuid.uuid4()),
+                                                    "direction": "arrival",
+                                                    "temperature": "36.5"}, headers=HTMX)
+    assert response.status_code == 422
+    assert soup(response).select_one("#person-error") is not None
+
+
+async def test_todays_list_shows_only_this_desks_entries_masked(desk, client_as):
+    await desk.post("/desk/visitors", data=visitor_form(name="本台", phone="13600001111"),
+                    headers=HTMX)
+    page = soup(await desk.get("/desk"))
+    today = page.select_one("#today").text
+    assert "本台" in today and "136****1111" in today and "13600001111" not in today
