@@ -46,6 +46,13 @@ def describe(url: str) -> str:
     return url
 
 
+def contains(column, text: str):
+    """Case-insensitive substring match: ILIKE on PostgreSQL; SQLite's LIKE already ignores
+    ASCII case and has no ILIKE."""
+    pattern = f"%{text}%"
+    return column.like(pattern) if isinstance(engine(), SQLiteEngine) else column.ilike(pattern)
+
+
 @asynccontextmanager
 async def write_transaction():
     """A transaction that takes SQLite's write lock up front (IMMEDIATE), so two concurrent

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from server import clock
 from server.checks.tables import CheckStatus, StaffCheck, VisitorCheck
+from server.db import contains
 
 PAGE_SIZE = 25
 ABNORMAL = [CheckStatus.remeasure, CheckStatus.cleared, CheckStatus.held]
@@ -52,11 +53,10 @@ async def visitor_checks(filt: CheckFilter, cursor: str | None = None):
     if filt.window_id:
         where &= VisitorCheck.window == filt.window_id
     if filt.text:
-        pattern = f"%{filt.text}%"
         where &= (
-            VisitorCheck.name.ilike(pattern)
-            | VisitorCheck.phone.like(pattern)
-            | VisitorCheck.purpose.ilike(pattern)
+            contains(VisitorCheck.name, filt.text)
+            | contains(VisitorCheck.phone, filt.text)
+            | contains(VisitorCheck.purpose, filt.text)
         )
     if cursor and (position := decode_cursor(cursor)):
         moment, row_id = position
@@ -82,7 +82,7 @@ async def staff_checks(filt: CheckFilter, cursor: str | None = None):
     if filt.abnormal_only:
         where &= StaffCheck.status.is_in(ABNORMAL)
     if filt.text:
-        where &= StaffCheck.person.name.ilike(f"%{filt.text}%")
+        where &= contains(StaffCheck.person.name, filt.text)
     if cursor and (position := decode_cursor(cursor)):
         moment, row_id = position
         where &= (StaffCheck.taken_at < moment) | (

@@ -34,7 +34,8 @@ async def test_htmx_sends_the_token_as_a_header(client_as):
         token = csrf_from(page.text)
         assert f'"X-CSRFToken": "{token}"' in page.text
         response = await client.post(
-            "/desk/visitors", data={"name": ""},
+            "/desk/visitors",
+            data={"name": ""},
             headers={"x-csrftoken": token, "hx-request": "true"},
         )
     assert response.status_code == 422

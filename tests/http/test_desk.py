@@ -26,15 +26,30 @@ async def desk(client_as):
 
 
 def visitor_form(**fields):
-    return {"entry_id": str(uuid.uuid4()), "name": "王五", "phone": "13712345678",
-            "temperature": "36.6", "travel_or_contact": "no", **fields}
+    return {
+        "entry_id": str(uuid.uuid4()),
+        "name": "王五",
+        "phone": "13712345678",
+        "temperature": "36.6",
+        "travel_or_contact": "no",
+        **fields,
+    }
 
 
 async def test_desk_page_has_both_forms_and_the_roster(desk):
     page = soup(await desk.get("/desk"))
     visitor = page.select_one("#visitor-panel form")
-    for name in ("name", "phone", "id_number", "purpose", "temperature", "symptoms",
-                 "travel_or_contact", "entry_id", "_csrf_token"):
+    for name in (
+        "name",
+        "phone",
+        "id_number",
+        "purpose",
+        "temperature",
+        "symptoms",
+        "travel_or_contact",
+        "entry_id",
+        "_csrf_token",
+    ):
         assert visitor.select_one(f'[name="{name}"]') is not None, name
     options = page.select('#staff-panel select[name="person"] option[value]')
     assert len([o for o in options if o["value"]]) == await Person.count()
@@ -93,21 +108,26 @@ async def test_abnormal_reading_asks_for_remeasure_then_holds(desk):
     assert hold is not None and "发热者" in hold.text
     stored = await VisitorCheck.select().where(VisitorCheck.id == form["entry_id"]).first()
     assert (stored["temperature"], stored["remeasure_temperature"], stored["status"]) == (
-        38.2, 38.4, "held")
+        38.2,
+        38.4,
+        "held",
+    )
 
 
 async def test_out_of_range_remeasure_keeps_the_remeasure_form(desk):
     form = visitor_form(temperature="37.9")
     await desk.post("/desk/visitors", data=form, headers=HTMX)
-    response = await desk.post(f"/desk/visitors/{form['entry_id']}/remeasure",
-                               data={"temperature": "30"}, headers=HTMX)
+    response = await desk.post(
+        f"/desk/visitors/{form['entry_id']}/remeasure", data={"temperature": "30"}, headers=HTMX
+    )
     assert response.status_code == 422
     assert soup(response).select_one("#temperature-error") is not None
 
 
 async def test_remeasure_of_an_unknown_check_is_404(desk):
-    response = await desk.post(f"/desk/visitors/{uuid.uuid4()}/remeasure",
-                               data={"temperature": "36.5"}, headers=HTMX)
+    response = await desk.post(
+        f"/desk/visitors/{uuid.uuid4()}/remeasure", data={"temperature": "36.5"}, headers=HTMX
+    )
     assert response.status_code == 404
 
 
@@ -116,10 +136,15 @@ async def test_without_javascript_the_post_answers_the_whole_page(desk):
     response = await desk.post("/desk/visitors", data=form)
     html = soup(response)
     assert html.select_one("html") is not None
-    assert html.select_one(f'#visitor-panel form[action="/desk/visitors/{form["entry_id"]}/remeasure"]')
+    assert html.select_one(
+        f'#visitor-panel form[action="/desk/visitors/{form["entry_id"]}/remeasure"]'
+    )
     assert html.select_one("#staff-panel form") is not None
-    after = soup(await desk.post(f"/desk/visitors/{form['entry_id']}/remeasure",
-                                 data={"temperature": "36.9"}))
+    after = soup(
+        await desk.post(
+            f"/desk/visitors/{form['entry_id']}/remeasure", data={"temperature": "36.9"}
+        )
+    )
     assert after.select_one("#visitor-panel .alert.ok") is not None
     assert "无脚本" in after.select_one("#today").text
 
@@ -127,8 +152,12 @@ async def test_without_javascript_the_post_answers_the_whole_page(desk):
 async def test_staff_check_through_remeasure_to_hold(desk):
     person = await Person.select(Person.id, Person.name).first()
     entry_id = str(uuid.uuid4())
-    data = {"entry_id": entry_id, "person": str(person["id"]), "direction": "arrival",
-            "temperature": "37.7"}
+    data = {
+        "entry_id": entry_id,
+        "person": str(person["id"]),
+        "direction": "arrival",
+        "temperature": "37.7",
+    }
     first = soup(await desk.post("/desk/staff", data=data, headers=HTMX))
     action = first.select_one("#staff-panel form")["hx-post"]
     held = soup(await desk.post(action, data={"temperature": "37.8"}, headers=HTMX))
@@ -138,16 +167,19 @@ async def test_staff_check_through_remeasure_to_hold(desk):
 
 
 async def test_staff_check_without_a_person_is_refused(desk):
-    response = await desk.post("/desk/staff", data={"entry_id": str(uuid.uuid4()),
-                                                    "direction": "arrival",
-                                                    "temperature": "36.5"}, headers=HTMX)
+    response = await desk.post(
+        "/desk/staff",
+        data={"entry_id": str(uuid.uuid4()), "direction": "arrival", "temperature": "36.5"},
+        headers=HTMX,
+    )
     assert response.status_code == 422
     assert soup(response).select_one("#person-error") is not None
 
 
 async def test_todays_list_shows_only_this_desks_entries_masked(desk, client_as):
-    await desk.post("/desk/visitors", data=visitor_form(name="本台", phone="13600001111"),
-                    headers=HTMX)
+    await desk.post(
+        "/desk/visitors", data=visitor_form(name="本台", phone="13600001111"), headers=HTMX
+    )
     page = soup(await desk.get("/desk"))
     today = page.select_one("#today").text
     assert "本台" in today and "136****1111" in today and "13600001111" not in today

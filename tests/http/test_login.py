@@ -47,8 +47,11 @@ async def test_login_replaces_the_session_id(anonymous):
     anonymous.cookies.set("hallwatch_session", "attacker-chosen-id")
     response = await anonymous.post(
         "/login",
-        data={"username": "desk", "password": "demo-password-1",
-              "_csrf_token": csrf_from(page.text)},
+        data={
+            "username": "desk",
+            "password": "demo-password-1",
+            "_csrf_token": csrf_from(page.text),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -59,8 +62,9 @@ async def test_logout_ends_the_session_on_the_server(anonymous):
     await log_in(anonymous, "desk")
     stolen = anonymous.cookies.get("hallwatch_session")
     page = await anonymous.get("/desk")
-    await anonymous.post("/logout", data={"_csrf_token": csrf_from(page.text)},
-                         follow_redirects=False)
+    await anonymous.post(
+        "/logout", data={"_csrf_token": csrf_from(page.text)}, follow_redirects=False
+    )
     anonymous.cookies.set("hallwatch_session", stolen)
     response = await anonymous.get("/desk", headers={"accept": "application/json"})
     assert response.status_code == 401
@@ -71,8 +75,12 @@ async def test_next_only_goes_to_this_site(anonymous):
     assert 'name="next" value="/"' in page.text
     response = await anonymous.post(
         "/login",
-        data={"username": "office", "password": "demo-password-1", "next": "https://evil.example",
-              "_csrf_token": csrf_from(page.text)},
+        data={
+            "username": "office",
+            "password": "demo-password-1",
+            "next": "https://evil.example",
+            "_csrf_token": csrf_from(page.text),
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
@@ -82,8 +90,12 @@ async def test_next_returns_to_the_page_asked_for(anonymous):
     page = await anonymous.get("/login?next=/office")
     response = await anonymous.post(
         "/login",
-        data={"username": "office", "password": "demo-password-1", "next": "/office",
-              "_csrf_token": csrf_from(page.text)},
+        data={
+            "username": "office",
+            "password": "demo-password-1",
+            "next": "/office",
+            "_csrf_token": csrf_from(page.text),
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/office"
@@ -93,13 +105,17 @@ async def test_language_switch_is_remembered_for_the_user(client_as):
     async with client_as("office") as client:
         page = await client.get("/office")
         assert '<html lang="zh-CN">' in page.text
-        await client.post("/language", data={"locale": "en", "next": "/office",
-                                             "_csrf_token": csrf_from(page.text)})
+        await client.post(
+            "/language",
+            data={"locale": "en", "next": "/office", "_csrf_token": csrf_from(page.text)},
+        )
         client.cookies.delete("lang")
         again = await client.get("/office")
         assert '<html lang="en">' in again.text
-        await client.post("/language", data={"locale": "zh", "next": "/office",
-                                             "_csrf_token": csrf_from(again.text)})
+        await client.post(
+            "/language",
+            data={"locale": "zh", "next": "/office", "_csrf_token": csrf_from(again.text)},
+        )
 
 
 async def test_browser_language_is_used_before_login(anonymous):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from server.checks import service
 from server.audit.service import Actor
+from server.checks import service
 from server.policy.service import Policy
 from sync.ids import new_entry_id
 from tests.http.conftest import ROLES, form_token
@@ -29,8 +29,13 @@ ROUTES = [
     ("GET", "/admin/users", {"admin"}, 200),
     ("POST", "/admin/users", {"admin"}, 422),
 ]
-PUBLIC = [("GET", "/login"), ("GET", "/healthz"), ("GET", "/static/app.css"), ("GET", "/sw.js"),
-          ("GET", "/manifest.webmanifest")]
+PUBLIC = [
+    ("GET", "/login"),
+    ("GET", "/healthz"),
+    ("GET", "/static/app.css"),
+    ("GET", "/sw.js"),
+    ("GET", "/manifest.webmanifest"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +46,16 @@ async def records(seeded):
     person = await Person.select(Person.id).first()
     desk = Actor(username="desk")
     visitor = await service.record_visitor_check(
-        new_entry_id(), {"name": "李四", "phone": "13912345678", "temperature": "38.0"},
-        desk, Policy(),
+        new_entry_id(),
+        {"name": "李四", "phone": "13912345678", "temperature": "38.0"},
+        desk,
+        Policy(),
     )
     staff = await service.record_staff_check(
-        new_entry_id(), {"person": str(person["id"]), "direction": "arrival", "temperature": "37.8"},
-        desk, Policy(),
+        new_entry_id(),
+        {"person": str(person["id"]), "direction": "arrival", "temperature": "37.8"},
+        desk,
+        Policy(),
     )
     return {"visitor": visitor.check["id"], "staff": staff.check["id"]}
 
@@ -84,8 +93,9 @@ async def test_public_routes_need_no_login(anonymous, method, path):
 
 
 async def test_a_page_without_login_redirects_a_browser_to_the_login_form(anonymous):
-    response = await anonymous.get("/office", headers={"accept": "text/html"},
-                                   follow_redirects=False)
+    response = await anonymous.get(
+        "/office", headers={"accept": "text/html"}, follow_redirects=False
+    )
     assert response.status_code in (302, 303)
     assert response.headers["location"] == "/login?next=/office"
 
@@ -96,9 +106,17 @@ async def test_htmx_without_login_is_sent_to_the_login_form(anonymous):
     assert response.headers["hx-redirect"] == "/login"
 
 
-@pytest.mark.parametrize("role, landing", [("desk", "/desk"), ("office", "/office"),
-                                           ("leader", "/office"), ("admin", "/admin/users"),
-                                           ("head", "/me"), ("staff", "/me")])
+@pytest.mark.parametrize(
+    "role, landing",
+    [
+        ("desk", "/desk"),
+        ("office", "/office"),
+        ("leader", "/office"),
+        ("admin", "/admin/users"),
+        ("head", "/me"),
+        ("staff", "/me"),
+    ],
+)
 async def test_each_role_lands_on_its_work(client_as, role, landing):
     async with client_as(role) as client:
         response = await client.get("/", follow_redirects=False)

@@ -1,0 +1,169 @@
+"""The office's review: filters, keyset paging, masking, audited reveal, record history."""
+
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+
+from server import clock
+from server.audit.service import Actor
+from server.audit.tables import AuditEntry
+from server.checks import service
+from server.policy.service import Policy
+from sync.ids import new_entry_id
+
+HTMX = {"hx-request": "true"}
+DESK = Actor(username="desk")
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def names(html: BeautifulSoup) -> list[str]:
+    return [
+        a.text for a in html.select("#results tbody td:nth-of-type(2) a, tbody td:nth-of-type(2) a")
+    ]
+
+
+@pytest.fixture(scope="module")
+async def day_of_checks(seeded):
+    """A past day with 30 normal visitors at A01, one held visitor at B01, one cleared."""
+    day = clock.today() - dt.timedelta(days=3)
+    start, _ = clock.day_bounds(day)
+    for n in range(30):
+        await service.record_visitor_check(
+            new_entry_id(),
+            {
+                "name": f"访客{n:02d}",
+                "phone": f"1380000{n:04d}",
+                "temperature": "36.5",
+                "purpose": "A01 企业开办",
+            },
+            DESK,
+            Policy(),
+            now=start + dt.timedelta(hours=9, minutes=n),
+        )
+    held_id = new_entry_id()
+    await service.record_visitor_check(
+        held_id,
+        {
+            "name": "暂留者",
+            "phone": "13912340000",
+            "id_number": "11010519491231002X",
+            "temperature": "38.1",
+            "purpose": "B01 社保登记",
+        },
+        DESK,
+        Policy(),
+        now=start + dt.timedelta(hours=10),
+    )
+    await service.remeasure_visitor(held_id, "38.3", DESK, Policy())
+    cleared_id = new_entry_id()
+    await service.record_visitor_check(
+        cleared_id,
+        {"name": "复测正常", "phone": "13912341111", "temperature": "37.4"},
+        DESK,
+        Policy(),
+        now=start + dt.timedelta(hours=11),
+    )
+    await service.remeasure_visitor(cleared_id, "36.9", DESK, Policy())
+    return {"day": day.isoformat(), "held": held_id}
+
+
+@pytest.fixture
+async def office(client_as):
+    async with client_as("office") as client:
+        yield client
+
+
+async def test_pages_of_25_with_no_row_twice(office, day_of_checks):
+    first = soup(await office.get(f"/office?day={day_of_checks['day']}"))
+    rows = first.select("#results tbody tr:not(.more)")
+    assert len(rows) == 25
+    more = first.select_one("tr.more a")
+    second = await office.get(more["hx-get"], headers=HTMX)
+    assert "<html" not in second.text and "<table" not in second.text
+    rest = soup(second).select("tr:not(.more)")
+    assert len(rest) == 32 - 25
+    assert soup(second).select_one("tr.more") is None
+    seen = names(first) + [a.text for a in soup(second).select("td:nth-of-type(2) a")]
+    assert len(seen) == len(set(seen)) == 32
+
+
+async def test_abnormal_only(office, day_of_checks):
+    html = soup(await office.get(f"/office?day={day_of_checks['day']}&abnormal=1"))
+    assert sorted(names(html)) == sorted(["暂留者", "复测正常"])
+
+
+async def test_text_search_and_window_filter(office, day_of_checks):
+    html = soup(await office.get(f"/office?day={day_of_checks['day']}&q=访客0"))
+    assert len(names(html)) == 10
+    window = html.select_one('select[name="window"] option[value]:not([value=""])')
+    b01 = next(o["value"] for o in html.select('select[name="window"] option') if "B01" in o.text)
+    only_b01 = soup(await office.get(f"/office?day={day_of_checks['day']}&window={b01}"))
+    assert names(only_b01) == ["暂留者"]
+    assert window is not None
+
+
+async def test_filter_change_through_htmx_returns_the_results_only(office, day_of_checks):
+    response = await office.get(f"/office?day={day_of_checks['day']}&abnormal=1", headers=HTMX)
+    html = soup(response)
+    assert html.select_one("section#results") is not None
+    assert html.select_one("form.filters") is None
+    assert response.headers["vary"] == "HX-Request"
+
+
+async def test_numbers_are_masked_in_the_list(office, day_of_checks):
+    page = await office.get(f"/office?day={day_of_checks['day']}&q=暂留者")
+    assert "13912340000" not in page.text and "139****0000" in page.text
+    assert "11010519491231002X" not in page.text and "110105********002X" in page.text
+
+
+async def test_reveal_shows_the_numbers_and_is_audited(office, day_of_checks):
+    held = day_of_checks["held"]
+    before = await AuditEntry.count().where(
+        (AuditEntry.action == "reveal") & (AuditEntry.entity_id == str(held))
+    )
+    response = await office.get(f"/office/visitors/{held}/reveal", headers=HTMX)
+    assert "13912340000" in response.text and "11010519491231002X" in response.text
+    after = await AuditEntry.select().where(
+        (AuditEntry.action == "reveal") & (AuditEntry.entity_id == str(held))
+    )
+    assert len(after) == before + 1 and after[-1]["actor"] == "office"
+
+
+async def test_detail_shows_both_readings_and_the_history(office, day_of_checks):
+    page = await office.get(f"/office/visitors/{day_of_checks['held']}")
+    html = soup(page)
+    assert "38.1" in page.text and "38.3" in page.text
+    assert "13912340000" not in page.text
+    history = html.select("table.records tbody tr")
+    assert len(history) >= 2
+    assert "remeasure" in history[1].text and "held" in history[1].text
+
+
+async def test_leader_sees_the_same_list(client_as, day_of_checks):
+    async with client_as("leader") as leader:
+        html = soup(await leader.get(f"/office?day={day_of_checks['day']}&abnormal=1"))
+    assert "暂留者" in names(html)
+
+
+async def test_staff_tab_lists_staff_checks(office, seeded):
+    from server.org.tables import Person
+
+    person = await Person.select(Person.id, Person.name).first()
+    await service.record_staff_check(
+        new_entry_id(),
+        {"person": str(person["id"]), "direction": "leaving", "temperature": "36.4"},
+        DESK,
+        Policy(),
+    )
+    html = soup(await office.get("/office?tab=staff"))
+    assert person["name"] in names(html)
+
+
+async def test_a_bad_day_falls_back_to_today(office, seeded):
+    response = await office.get("/office?day=not-a-day")
+    assert response.status_code == 200
+    assert f'value="{clock.today().isoformat()}"' in response.text
