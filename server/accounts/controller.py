@@ -56,13 +56,8 @@ class AccountsController(Controller):
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
-        if user_id := request.session.get("user_id"):
-            await audit.record(
-                audit.Actor(user_id=user_id, username=str(user_id)),
-                "logout",
-                "user_account",
-                user_id,
-            )
+        if user := request.scope.get("user"):
+            await audit.record(user.actor, "logout", "user_account", user.id)
         request.clear_session()
         return Redirect("/login", status_code=303)
 

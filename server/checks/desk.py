@@ -107,6 +107,20 @@ class DeskController(Controller):
             request, "visitor", check_id, service.remeasure_visitor, service.visitor_check
         )
 
+    @post("/visitors/{check_id:uuid}/leave")
+    async def visitor_left(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
+        try:
+            await service.record_time_out(check_id, request.user.actor)
+        except LookupError:
+            raise NotFoundException() from None
+        if is_htmx(request):
+            return render(
+                request,
+                "desk/_today.html",
+                entries=await service.desk_today(request.user.id, clock.today()),
+            )
+        return await self._respond(request, "visitor", _form_panel())
+
     @post("/staff")
     async def add_staff(self, request: Request) -> object:
         values = await _form_values(request)

@@ -141,6 +141,27 @@ async def remeasure_visitor(
     return Recorded(after, created=True)
 
 
+async def record_time_out(
+    check_id: uuid.UUID, actor: Actor, now: dt.datetime | None = None
+) -> Recorded:
+    """Note when a visitor left; the first time out stands, a repeat changes nothing."""
+    async with write_transaction():
+        before = await visitor_check(check_id)
+        if before is None:
+            raise LookupError(check_id)
+        if before["time_out"] is not None:
+            return Recorded(before, created=False)
+        await VisitorCheck.update(
+            {
+                VisitorCheck.time_out: now or clock.now(),
+                VisitorCheck.version: VisitorCheck.version + 1,
+            }
+        ).where(VisitorCheck.id == check_id)
+        after = await visitor_check(check_id)
+        await audit.record(actor, "time_out", "visitor_check", check_id, before, after)
+    return Recorded(after, created=True)
+
+
 async def visitor_check(check_id: uuid.UUID) -> dict | None:
     return (
         await VisitorCheck.select(
@@ -245,6 +266,7 @@ async def desk_today(user_id: int, day: dt.date) -> list[dict]:
         VisitorCheck.temperature,
         VisitorCheck.remeasure_temperature,
         VisitorCheck.status,
+        VisitorCheck.time_out,
         VisitorCheck.time_in.as_alias("at"),
     ).where(
         (VisitorCheck.recorded_by == user_id)

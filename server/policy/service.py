@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields, replace
 
+from server.audit import service as audit
+from server.audit.service import SYSTEM, Actor
+from server.db import write_transaction
 from server.policy.tables import Setting
 
 
@@ -33,11 +36,15 @@ async def load_policy() -> Policy:
     return replace(Policy(), **overrides)
 
 
-async def store_setting(key: str, value) -> None:
-    """Override one policy value (idempotent: storing the same value twice changes nothing)."""
+async def store_setting(key: str, value, actor: Actor = SYSTEM) -> None:
+    """Override one policy value, audited (idempotent: the same value twice changes nothing)."""
     if key not in {f.name for f in fields(Policy)}:
         raise KeyError(key)
-    encoded = json.dumps(value)
-    await Setting.insert(Setting(key=key, value=encoded)).on_conflict(
-        target=Setting.key, action="DO UPDATE", values=[Setting.value]
-    )
+    async with write_transaction():
+        before = getattr(await load_policy(), key)
+        if before == value:
+            return
+        await Setting.insert(Setting(key=key, value=json.dumps(value))).on_conflict(
+            target=Setting.key, action="DO UPDATE", values=[Setting.value]
+        )
+        await audit.record(actor, "update", "setting", key, {key: before}, {key: value})

@@ -183,3 +183,36 @@ async def test_todays_list_shows_only_this_desks_entries_masked(desk, client_as)
     page = soup(await desk.get("/desk"))
     today = page.select_one("#today").text
     assert "本台" in today and "136****1111" in today and "13600001111" not in today
+
+
+async def test_marking_a_visitor_as_left_keeps_the_first_time(desk):
+    form = visitor_form(name="离开者")
+    await desk.post("/desk/visitors", data=form, headers=HTMX)
+    page = soup(await desk.get("/desk"))
+    button = page.select_one(f'#today form[hx-post="/desk/visitors/{form["entry_id"]}/leave"]')
+    assert button is not None
+    first = await desk.post(button["hx-post"], headers=HTMX)
+    assert first.status_code == 200 and "<html" not in first.text
+    left_at = (
+        await VisitorCheck.select(VisitorCheck.time_out)
+        .where(VisitorCheck.id == form["entry_id"])
+        .first()
+    )
+    assert left_at["time_out"] is not None
+    await desk.post(button["hx-post"], headers=HTMX)
+    again = (
+        await VisitorCheck.select(VisitorCheck.time_out)
+        .where(VisitorCheck.id == form["entry_id"])
+        .first()
+    )
+    assert again["time_out"] == left_at["time_out"]
+    actions = await AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.entity_id == form["entry_id"]
+    )
+    assert [a["action"] for a in actions] == ["create", "time_out"]
+    assert (
+        soup(await desk.get("/desk")).select_one(
+            f'#today form[hx-post="/desk/visitors/{form["entry_id"]}/leave"]'
+        )
+        is None
+    )

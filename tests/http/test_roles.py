@@ -18,6 +18,7 @@ ROUTES = [
     ("GET", "/desk", {"desk"}, 200),
     ("POST", "/desk/visitors", {"desk"}, 422),
     ("POST", "/desk/visitors/{visitor}/remeasure", {"desk"}, 422),
+    ("POST", "/desk/visitors/{visitor}/leave", {"desk"}, 200),
     ("POST", "/desk/staff", {"desk"}, 422),
     ("POST", "/desk/staff/{staff}/remeasure", {"desk"}, 422),
     ("GET", "/office", OFFICE, 200),
