@@ -16,7 +16,7 @@ def allow(*roles: Role):
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if user is None or user.role not in allowed:
-            raise PermissionDeniedException("Your role may not open this page")
+            raise PermissionDeniedException("role not admitted")
 
     guard.__name__ = f"allow_{'_'.join(sorted(allowed))}"
     return guard
