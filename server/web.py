@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
@@ -48,6 +48,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
         },
         status_code=status_code,
         headers={"Vary": "HX-Request"},
+        media_type=MediaType.HTML,
     )
 
 

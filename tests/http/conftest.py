@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from server import demo
 from server.app import create_app
@@ -28,7 +28,7 @@ def app(seeded):
     return create_app()
 
 
-async def log_in(client: AsyncTestClient, username: str, password: str = DEMO_PASSWORD):
+async def log_in(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD):
     page = await client.get("/login")
     return await client.post(
         "/login",
@@ -37,9 +37,20 @@ async def log_in(client: AsyncTestClient, username: str, password: str = DEMO_PA
     )
 
 
+def test_client(app) -> httpx.AsyncClient:
+    """A client calling the app in this event loop. The app's lifespan is not run: it would
+    start a PostgreSQL pool in Litestar's test-client thread, on another loop than the one
+    the tests query the database from."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver.local",
+        follow_redirects=True,
+    )
+
+
 @pytest.fixture
-async def anonymous(app) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=app) as client:
+async def anonymous(app) -> AsyncIterator[httpx.AsyncClient]:
+    async with test_client(app) as client:
         yield client
 
 
@@ -50,7 +61,7 @@ def client_as(app):
 
     @asynccontextmanager
     async def factory(username: str):
-        async with AsyncTestClient(app=app) as client:
+        async with test_client(app) as client:
             response = await log_in(client, username)
             assert response.status_code in (302, 303), response.text
             yield client
@@ -58,6 +69,6 @@ def client_as(app):
     return factory
 
 
-async def form_token(client: AsyncTestClient, path: str = "/") -> str:
+async def form_token(client: httpx.AsyncClient, path: str = "/") -> str:
     """A CSRF token valid for this client's cookie, read from a page it may open."""
     return csrf_from((await client.get(path)).text)

@@ -14,8 +14,10 @@ async def test_healthz_reports_the_database_without_login(anonymous, db_url):
 
 async def test_unknown_page_is_a_translated_404_page(client_as):
     async with client_as("office") as client:
-        response = await client.get("/office/visitors/00000000-0000-0000-0000-000000000000",
-                                    headers={"accept": "text/html", "accept-language": "en"})
+        response = await client.get(
+            "/office/visitors/00000000-0000-0000-0000-000000000000",
+            headers={"accept": "text/html", "accept-language": "en"},
+        )
     assert response.status_code == 404
     page = BeautifulSoup(response.text, "html.parser")
     assert page.select_one(".alert.error").text == "There is nothing here."
@@ -33,3 +35,10 @@ async def test_service_worker_is_never_cached_by_http(anonymous):
     assert response.headers["cache-control"] == "no-cache"
     assert response.headers["content-type"].startswith("text/javascript")
     assert "hallwatch-shell-" in response.text
+
+
+async def test_pages_are_html(client_as):
+    async with client_as("office") as client:
+        for path in ("/office", "/login"):
+            response = await client.get(path)
+            assert response.headers["content-type"].startswith("text/html"), path
