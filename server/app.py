@@ -17,6 +17,8 @@ from server.accounts.store import DatabaseStore
 from server.admin.controller import AdminController
 from server.checks.desk import DeskController
 from server.checks.office import OfficeController
+from server.devices.controller import DevicesController, EnrollController
+from server.devices.sync_routes import SyncController
 from server.health import healthz
 from server.home import home
 from server.me.controller import MeController
@@ -65,6 +67,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OfficeController,
             MeController,
             AdminController,
+            DevicesController,
+            EnrollController,
+            SyncController,
             create_static_files_router(
                 path="/static", directories=[WEB_DIR / "static"], opt={"exclude_from_auth": True}
             ),

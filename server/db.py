@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
-from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine
+
+from sync.db import engine, write_transaction
+
+__all__ = ["engine", "write_transaction", "engine_from_url", "contains", "describe"]
 
 # Writers wait this long for SQLite's lock instead of failing with "database is locked".
 SQLITE_BUSY_SECONDS = 30
@@ -31,12 +33,6 @@ def enable_wal(path: str) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
 
 
-def engine() -> Engine:
-    found = engine_finder()
-    assert found is not None, "server.piccolo_conf defines DB"
-    return found
-
-
 def describe(url: str) -> str:
     """The database URL without any password, for logs and /healthz."""
     parts = urlsplit(url)
@@ -51,19 +47,6 @@ def contains(column, text: str):
     ASCII case and has no ILIKE."""
     pattern = f"%{text}%"
     return column.like(pattern) if isinstance(engine(), SQLiteEngine) else column.ilike(pattern)
-
-
-@asynccontextmanager
-async def write_transaction():
-    """A transaction that takes SQLite's write lock up front (IMMEDIATE), so two concurrent
-    writers queue on the busy timeout instead of deadlocking on a lock upgrade."""
-    db = engine()
-    if isinstance(db, SQLiteEngine):
-        async with db.transaction(transaction_type=TransactionType.immediate) as txn:
-            yield txn
-    else:
-        async with db.transaction() as txn:
-            yield txn
 
 
 async def start(db: Engine) -> None:

@@ -16,5 +16,7 @@ APP_REGISTRY = AppRegistry(
         "server.policy.piccolo_app",
         "server.audit.piccolo_app",
         "server.checks.piccolo_app",
+        "server.devices.piccolo_app",
+        "sync.piccolo_app",
     ]
 )

@@ -3,11 +3,10 @@ describes, so a change and its audit row commit or vanish together."""
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from server.audit.tables import AuditEntry
+from sync.protocol import jsonable
 
 
 @dataclass(frozen=True)
@@ -20,16 +19,6 @@ class Actor:
 
 
 SYSTEM = Actor()
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
 
 
 async def record(
@@ -49,8 +38,8 @@ async def record(
             action=action,
             entity=entity,
             entity_id=str(entity_id),
-            before=_plain(before) if before is not None else None,
-            after=_plain(after) if after is not None else None,
+            before=jsonable(before) if before is not None else None,
+            after=jsonable(after) if after is not None else None,
         )
     )
 

@@ -25,6 +25,7 @@ from server.db import write_transaction
 from server.i18n import N_
 from server.org.tables import Person, Window
 from server.policy.service import Policy
+from sync.feed import note_change
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,13 @@ class Recorded:
 
     check: dict
     created: bool
+
+
+async def _written(action: str, entity: str, check_id, actor: Actor, before, after) -> None:
+    """Audit a write, and tell the change feed so the phone that made the check sees it."""
+    await audit.record(actor, action, entity, check_id, before, after)
+    if after and after.get("device"):
+        await note_change(entity, check_id, device=after["device"])
 
 
 async def _insert_new(table, row) -> bool:
@@ -92,7 +100,12 @@ def validate_visitor(form: dict, policy: Policy) -> dict:
 
 
 async def record_visitor_check(
-    entry_id: uuid.UUID, form: dict, actor: Actor, policy: Policy, now: dt.datetime | None = None
+    entry_id: uuid.UUID,
+    form: dict,
+    actor: Actor,
+    policy: Policy,
+    now: dt.datetime | None = None,
+    clock_flag: str = "",
 ) -> Recorded:
     """Store a visitor's first reading (or return the one already stored under `entry_id`)."""
     fields = validate_visitor(form, policy)
@@ -107,12 +120,13 @@ async def record_visitor_check(
         time_in=now or clock.now(),
         device=actor.device,
         recorded_by=actor.user_id,
+        clock_flag=clock_flag,
     )
     async with write_transaction():
         if not await _insert_new(VisitorCheck, row):
             return Recorded(await visitor_check(entry_id), created=False)
         stored = await visitor_check(entry_id)
-        await audit.record(actor, "create", "visitor_check", entry_id, None, stored)
+        await _written("create", "visitor_check", entry_id, actor, None, stored)
     return Recorded(stored, created=True)
 
 
@@ -137,7 +151,7 @@ async def remeasure_visitor(
             }
         ).where(VisitorCheck.id == check_id)
         after = await visitor_check(check_id)
-        await audit.record(actor, "remeasure", "visitor_check", check_id, before, after)
+        await _written("remeasure", "visitor_check", check_id, actor, before, after)
     return Recorded(after, created=True)
 
 
@@ -158,24 +172,29 @@ async def record_time_out(
             }
         ).where(VisitorCheck.id == check_id)
         after = await visitor_check(check_id)
-        await audit.record(actor, "time_out", "visitor_check", check_id, before, after)
+        await _written("time_out", "visitor_check", check_id, actor, before, after)
     return Recorded(after, created=True)
 
 
-async def visitor_check(check_id: uuid.UUID) -> dict | None:
-    return (
-        await VisitorCheck.select(
-            *VisitorCheck.all_columns(),
-            VisitorCheck.window.code.as_alias("window_code"),
-            VisitorCheck.recorded_by.username.as_alias("recorded_by_name"),
-        )
-        .where(VisitorCheck.id == check_id)
-        .first()
+def _visitor_rows():
+    return VisitorCheck.select(
+        *VisitorCheck.all_columns(),
+        VisitorCheck.window.code.as_alias("window_code"),
+        VisitorCheck.recorded_by.username.as_alias("recorded_by_name"),
     )
 
 
+async def visitor_check(check_id: uuid.UUID) -> dict | None:
+    return await _visitor_rows().where(VisitorCheck.id == check_id).first()
+
+
 async def record_staff_check(
-    entry_id: uuid.UUID, form: dict, actor: Actor, policy: Policy, now: dt.datetime | None = None
+    entry_id: uuid.UUID,
+    form: dict,
+    actor: Actor,
+    policy: Policy,
+    now: dt.datetime | None = None,
+    clock_flag: str = "",
 ) -> Recorded:
     """Store a staff member's arrival or leaving reading (上下班检测), idempotent on `entry_id`."""
     problems: list[Problem] = []
@@ -214,12 +233,13 @@ async def record_staff_check(
                 taken_at=now or clock.now(),
                 device=actor.device,
                 recorded_by=actor.user_id,
+                clock_flag=clock_flag,
             ),
         )
         if not inserted:
             return Recorded(await staff_check(entry_id), created=False)
         stored = await staff_check(entry_id)
-        await audit.record(actor, "create", "staff_check", entry_id, None, stored)
+        await _written("create", "staff_check", entry_id, actor, None, stored)
     return Recorded(stored, created=True)
 
 
@@ -239,21 +259,21 @@ async def remeasure_staff(check_id: uuid.UUID, text: str, actor: Actor, policy: 
             }
         ).where(StaffCheck.id == check_id)
         after = await staff_check(check_id)
-        await audit.record(actor, "remeasure", "staff_check", check_id, before, after)
+        await _written("remeasure", "staff_check", check_id, actor, before, after)
     return Recorded(after, created=True)
 
 
-async def staff_check(check_id: uuid.UUID) -> dict | None:
-    return (
-        await StaffCheck.select(
-            *StaffCheck.all_columns(),
-            StaffCheck.person.name.as_alias("person_name"),
-            StaffCheck.person.department.name.as_alias("department_name"),
-            StaffCheck.recorded_by.username.as_alias("recorded_by_name"),
-        )
-        .where(StaffCheck.id == check_id)
-        .first()
+def _staff_rows():
+    return StaffCheck.select(
+        *StaffCheck.all_columns(),
+        StaffCheck.person.name.as_alias("person_name"),
+        StaffCheck.person.department.name.as_alias("department_name"),
+        StaffCheck.recorded_by.username.as_alias("recorded_by_name"),
     )
+
+
+async def staff_check(check_id: uuid.UUID) -> dict | None:
+    return await _staff_rows().where(StaffCheck.id == check_id).first()
 
 
 async def desk_today(user_id: int, day: dt.date) -> list[dict]:
@@ -288,3 +308,17 @@ async def desk_today(user_id: int, day: dt.date) -> list[dict]:
     )
     entries = [{**v, "kind": "visitor"} for v in visitors] + [{**s, "kind": "staff"} for s in staff]
     return sorted(entries, key=lambda e: e["at"], reverse=True)
+
+
+async def device_today(device: str, day: dt.date) -> list[tuple[str, dict]]:
+    """Today's checks made on one device, as (entity, row), for its first pull."""
+    start, end = clock.day_bounds(day)
+    visitors = await _visitor_rows().where(
+        (VisitorCheck.device == device)
+        & (VisitorCheck.time_in >= start)
+        & (VisitorCheck.time_in < end)
+    )
+    staff = await _staff_rows().where(
+        (StaffCheck.device == device) & (StaffCheck.taken_at >= start) & (StaffCheck.taken_at < end)
+    )
+    return [("visitor_check", v) for v in visitors] + [("staff_check", s) for s in staff]

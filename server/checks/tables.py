@@ -1,6 +1,7 @@
 from enum import Enum
 
 from piccolo.columns import (
+    JSON,
     UUID,
     Boolean,
     DoublePrecision,
@@ -53,6 +54,10 @@ class VisitorCheck(Table, tablename="visitor_check"):
     recorded_by = ForeignKey(UserAccount, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
+    # Per field: the version it last changed at, who changed it and their clock stamp.
+    field_meta = JSON(default={})
+    # "future"/"past" when the phone's capture time could not be right.
+    clock_flag = Varchar(length=10, default="")
 
 
 class StaffCheck(Table, tablename="staff_check"):
@@ -69,3 +74,4 @@ class StaffCheck(Table, tablename="staff_check"):
     recorded_by = ForeignKey(UserAccount, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
+    clock_flag = Varchar(length=10, default="")

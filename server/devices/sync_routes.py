@@ -1,0 +1,167 @@
+"""POST /sync/push and GET /sync/pull: the phones' outbox meets the server here.
+
+A phone authenticates with its device token (`Authorization: Device <token>`), so its queue
+drains even after the person's login expired; a browser without a token uses its login
+session and must send `X-Hallwatch-Sync: 1` (a header a cross-site form cannot send)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Response
+
+from server import clock
+from server.accounts.service import load_user
+from server.checks import service as checks
+from server.checks import sync_appliers as check_kinds
+from server.devices.service import device_for_token
+from server.i18n import N_, request_locale, translate
+from server.org.service import roster, windows
+from server.policy.service import load_policy
+from server.privacy import mask_id_number, mask_phone
+from sync import feed
+from sync.ingest import Origin, Registry, ingest
+from sync.protocol import MAX_BODY_BYTES, MAX_MUTATIONS, BadMutation, jsonable, parse_mutation
+
+REGISTRY = Registry()
+check_kinds.register(REGISTRY)
+
+READERS = {"visitor_check": checks.visitor_check, "staff_check": checks.staff_check}
+
+
+def _refusal(request: Request, status: int, error: str, message: str, **extra) -> Response:
+    detail = translate(request_locale(request), message, extra or None)
+    return Response({"error": error, "detail": detail, **extra}, status_code=status)
+
+
+async def _origin(request: Request) -> Origin | str:
+    """Who is syncing, or the error code to answer with 401."""
+    header = request.headers.get("authorization", "")
+    if header.startswith("Device "):
+        device = await device_for_token(header.removeprefix("Device ").strip())
+        if device is None:
+            return "device_not_enrolled"
+        return Origin(device=device["id"], user_id=None, username=device["id"], role="desk")
+    user_id = request.session.get("user_id") if "session" in request.scope else None
+    user = await load_user(user_id) if isinstance(user_id, int) else None
+    if user is None or request.headers.get("x-hallwatch-sync") != "1":
+        return "login_required"
+    return Origin(device="", user_id=user.id, username=user.username, role=user.role)
+
+
+def _for_phone(row: dict) -> dict:
+    """A stored check as a phone keeps it: numbers masked, everything JSON."""
+    row = dict(row)
+    if "phone" in row:
+        row["phone"] = mask_phone(row["phone"])
+    if "id_number" in row:
+        row["id_number"] = mask_id_number(row["id_number"])
+    return jsonable(row)
+
+
+async def _reference() -> dict:
+    """What a phone needs to work offline besides its own entries: the roster, the windows,
+    the policy (fever threshold, valid range)."""
+    data = {
+        "roster": [{k: p[k] for k in ("id", "name", "department_name")} for p in await roster()],
+        "windows": await windows(),
+        "policy": (await load_policy()).as_dict(),
+    }
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return {**data, "hash": digest[:16]}
+
+
+class SyncController(Controller):
+    path = "/sync"
+    opt = {"exclude_from_auth": True, "exclude_from_csrf": True}
+
+    @post("/push", request_max_body_size=MAX_BODY_BYTES, status_code=200)
+    async def push(self, request: Request) -> Response:
+        origin = await _origin(request)
+        if isinstance(origin, str):
+            return _refusal(request, 401, origin, N_("Log in again (or enrol this phone again)."))
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        raw = body.get("mutations") if isinstance(body, dict) else None
+        if not isinstance(raw, list):
+            return _refusal(
+                request, 400, "bad_batch", N_("Send a JSON object with a list of mutations.")
+            )
+        if len(raw) > MAX_MUTATIONS:
+            return _refusal(
+                request,
+                413,
+                "batch_too_large",
+                N_("Send at most %(limit)s entries at once."),
+                limit=MAX_MUTATIONS,
+            )
+        batch, ids = [], []
+        for entry in raw:
+            ids.append(entry.get("id") if isinstance(entry, dict) else None)
+            try:
+                batch.append(parse_mutation(entry))
+            except BadMutation as bad:
+                batch.append(bad)
+        locale = request_locale(request)
+        results = await ingest(
+            batch,
+            ids,
+            origin,
+            REGISTRY,
+            lambda message, params: translate(locale, message, params or None),
+            clock.now(),
+        )
+        for result in results:
+            if result.row:
+                result.row = _for_phone(result.row)
+        return Response(
+            {"server_time": clock.now().isoformat(), "results": [r.as_json() for r in results]}
+        )
+
+    @get("/pull")
+    async def pull(
+        self, request: Request, cursor: FromQuery[str] = "", reference: FromQuery[str] = ""
+    ) -> Response:
+        origin = await _origin(request)
+        if isinstance(origin, str):
+            return _refusal(request, 401, origin, N_("Log in again (or enrol this phone again)."))
+        position = feed.parse_cursor(cursor)
+        expired = position is not None and await feed.is_expired(position)
+        if position is None or expired:
+            next_cursor = await feed.current_cursor()
+            entries = await self._snapshot(origin.device)
+            tombstones: list[dict] = []
+        else:
+            page = await feed.changes_since(position, origin.device)
+            next_cursor, entries, tombstones = page.cursor, [], []
+            for change in page.changes:
+                if change["op"] == "delete":
+                    tombstones.append({"entity": change["entity"], "id": change["entity_id"]})
+                elif (reader := READERS.get(change["entity"])) and (
+                    row := await reader(change["entity_id"])
+                ):
+                    entries.append({"entity": change["entity"], "row": _for_phone(row)})
+        answer = {
+            "server_time": clock.now().isoformat(),
+            "cursor": next_cursor,
+            "reset": expired,
+            "entries": entries,
+            "tombstones": tombstones,
+            "device": origin.device,
+        }
+        shared = await _reference()
+        if shared["hash"] != reference:
+            answer["reference"] = shared
+        return Response(answer, headers={"Cache-Control": "no-store"})
+
+    async def _snapshot(self, device: str) -> list[dict]:
+        """Today's entries of this device, for a first pull or after a reset."""
+        if not device:
+            return []
+        rows = await checks.device_today(device, clock.today())
+        return [{"entity": kind, "row": _for_phone(row)} for kind, row in rows]

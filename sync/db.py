@@ -1,0 +1,39 @@
+"""Transactions the sync core needs, on whichever engine Piccolo was given."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from piccolo.engine import engine_finder
+from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+
+def engine() -> Engine:
+    """The engine of the Piccolo configuration in force."""
+    found = engine_finder()
+    assert found is not None, "PICCOLO_CONF names a module that defines DB"
+    return found
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+@asynccontextmanager
+async def write_transaction():
+    """A transaction that takes SQLite's write lock up front (IMMEDIATE), so two concurrent
+    writers queue on the busy timeout instead of deadlocking on a lock upgrade. Inside an
+    open transaction it joins that one."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate) as txn:
+            yield txn
+    else:
+        async with db.transaction() as txn:
+            yield txn
+
+
+def current_transaction():
+    """The transaction this task is inside, or None."""
+    return engine().current_transaction.get()
