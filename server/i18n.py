@@ -61,6 +61,11 @@ def translate(locale: str, message: str, params: dict | None = None) -> str:
     return text % params if params else text
 
 
+def field_errors(locale: str, problems) -> dict[str, str]:
+    """Field name → translated message, for problems carrying field, message and params."""
+    return {p.field: translate(locale, p.message, p.params) for p in problems}
+
+
 @pass_context
 def _template_gettext(context, message: str) -> str:
     return translations(context["locale"]).gettext(message)

@@ -6,18 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
 
 from server import clock
 from server.accounts.guards import OFFICE
 from server.audit import service as audit
-from server.checks import queries, service
+from server.checks import edits, queries, service
+from server.checks.rules import Invalid
+from server.i18n import field_errors, request_locale
 from server.org.service import windows
+from server.policy.service import load_policy
 from server.web import is_htmx, render
 
 TABS = ("visitors", "staff")
+CORRECTABLE = ("name", "phone", "id_number", "purpose")
 
 
 def _filter(day: str, abnormal: str, window: str, q: str) -> queries.CheckFilter:
@@ -60,14 +65,19 @@ class OfficeController(Controller):
 
     @get("/visitors/{check_id:uuid}")
     async def visitor(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
+        return await self._visitor_page(request, check_id)
+
+    async def _visitor_page(self, request, check_id, status_code=200, errors=None, revealed=False):
         check = await service.visitor_check(check_id)
         if check is None:
             raise NotFoundException()
         return render(
             request,
             "office/visitor.html",
+            status_code,
             check=check,
-            revealed=False,
+            revealed=revealed,
+            errors=errors or {},
             history=await audit.history("visitor_check", check_id),
         )
 
@@ -87,13 +97,52 @@ class OfficeController(Controller):
         )
         if is_htmx(request):
             return render(request, "office/_numbers.html", check=check, revealed=True)
-        return render(
-            request,
-            "office/visitor.html",
-            check=check,
-            revealed=True,
-            history=await audit.history("visitor_check", check_id),
+        return await self._visitor_page(request, check_id, revealed=True)
+
+    @post("/visitors/{check_id:uuid}/edit")
+    async def edit_visitor(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
+        """The office corrects a record (a misspelt name, a wrong window): merged with any
+        change a phone made meanwhile; the office wins a clash over a desk."""
+        form = await request.form()
+        # Empty number fields mean "unchanged": the form never shows the full numbers.
+        changes = {k: form.get(k) for k in CORRECTABLE if form.get(k)}
+        try:
+            base_version = int(form.get("base_version", ""))
+            await edits.edit_visitor_check(
+                check_id,
+                changes,
+                base_version,
+                edits.office_side(request.user.role),
+                request.user.actor,
+                await load_policy(),
+                guard_safety=False,
+            )
+        except LookupError:
+            raise NotFoundException() from None
+        except (ValueError, Invalid) as bad:
+            errors = (
+                field_errors(request_locale(request), bad.problems)
+                if isinstance(bad, Invalid)
+                else {}
+            )
+            return await self._visitor_page(request, check_id, 422, errors=errors)
+        return Redirect(f"/office/visitors/{check_id}", status_code=303)
+
+    @get("/conflicts")
+    async def conflicts(self, request: Request) -> object:
+        return render(request, "office/conflicts.html", conflicts=await edits.open_conflicts())
+
+    @post("/conflicts/{conflict_id:uuid}")
+    async def resolve(self, request: Request, conflict_id: FromPath[uuid.UUID]) -> object:
+        form = await request.form()
+        await edits.resolve_conflict(
+            conflict_id,
+            form.get("decision") == "apply",
+            edits.office_side(request.user.role),
+            request.user.actor,
+            await load_policy(),
         )
+        return Redirect("/office/conflicts", status_code=303)
 
     @get("/staff/{check_id:uuid}")
     async def staff(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:

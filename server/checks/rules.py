@@ -88,5 +88,85 @@ def is_id_number(number: str) -> bool:
     return ID_CHECK_CHARS[total % 11] == number[17]
 
 
-def clean_symptoms(values: list[str]) -> list[str]:
-    return [s for s in SYMPTOMS if s in values]
+def clean_symptoms(values) -> list[str]:
+    """Known symptom codes in a fixed order, from a list or a comma-separated string."""
+    chosen = values.split(",") if isinstance(values, str) else list(values or [])
+    return [s for s in SYMPTOMS if s in chosen]
+
+
+def _name(value, _policy) -> str:
+    name = str(value or "").strip()
+    if not name:
+        raise Invalid([Problem("name", N_("Enter the visitor's name"))])
+    if len(name) > 50:
+        raise Invalid([Problem("name", N_("The name is too long (at most 50 characters)"))])
+    return name
+
+
+def _phone(value, _policy) -> str:
+    phone = str(value or "").strip().replace(" ", "")
+    if not is_mobile(phone):
+        message = N_("Enter an 11-digit mobile number, e.g. 13812345678")
+        raise Invalid([Problem("phone", message)])
+    return phone
+
+
+def _id_number(value, _policy) -> str:
+    number = str(value or "").strip().upper()
+    if number and not is_id_number(number):
+        message = N_("This ID-card number is not valid (check digit)")
+        raise Invalid([Problem("id_number", message)])
+    return number
+
+
+def _remeasure(value, policy) -> float | None:
+    if value in (None, ""):
+        return None
+    return parse_temperature(value, policy, "remeasure_temperature")
+
+
+# Each visitor-check field a person may enter or correct, with the rule that cleans it.
+VISITOR_FIELDS = {
+    "name": _name,
+    "phone": _phone,
+    "id_number": _id_number,
+    "purpose": lambda value, _policy: str(value or "").strip()[:100],
+    "temperature": lambda value, policy: parse_temperature(value, policy),
+    "remeasure_temperature": _remeasure,
+    "symptoms": lambda value, _policy: clean_symptoms(value),
+    "symptoms_other": lambda value, _policy: str(value or "").strip()[:100],
+    "travel_or_contact": lambda value, _policy: value in ("yes", "on", "1", True),
+}
+
+
+def clean_fields(values: dict, names, policy: Policy) -> dict:
+    """The named fields of `values`, each cleaned by its rule; raises Invalid naming every
+    bad field at once."""
+    cleaned, problems = {}, []
+    for name in names:
+        try:
+            cleaned[name] = VISITOR_FIELDS[name](values.get(name), policy)
+        except Invalid as bad:
+            problems.extend(bad.problems)
+    if problems:
+        raise Invalid(problems)
+    return cleaned
+
+
+SEVERITY = {
+    CheckStatus.normal: 0,
+    CheckStatus.cleared: 1,
+    CheckStatus.remeasure: 2,
+    CheckStatus.held: 3,
+}
+
+
+def visitor_status(check: dict, policy: Policy) -> CheckStatus:
+    """The status a visitor check's readings and answers call for (SPEC rule 3)."""
+    symptoms = clean_symptoms(check.get("symptoms") or [])
+    status = first_reading_status(
+        check["temperature"], symptoms, bool(check.get("travel_or_contact")), policy
+    )
+    if status == CheckStatus.remeasure and check.get("remeasure_temperature") is not None:
+        return remeasure_status(check["remeasure_temperature"], policy)
+    return status

@@ -13,10 +13,8 @@ from server.audit.service import Actor
 from server.checks.rules import (
     Invalid,
     Problem,
-    clean_symptoms,
+    clean_fields,
     first_reading_status,
-    is_id_number,
-    is_mobile,
     parse_temperature,
     remeasure_status,
 )
@@ -63,40 +61,24 @@ async def _match_window(purpose: str) -> int | None:
     return row["id"] if row else None
 
 
+CREATE_FIELDS = (
+    "name",
+    "phone",
+    "id_number",
+    "purpose",
+    "temperature",
+    "symptoms",
+    "symptoms_other",
+    "travel_or_contact",
+)
+
+
 def validate_visitor(form: dict, policy: Policy) -> dict:
     """The visitor-check fields, cleaned; raises Invalid listing every bad field at once."""
-    problems: list[Problem] = []
-    name = form.get("name", "").strip()
-    phone = form.get("phone", "").strip().replace(" ", "")
-    id_number = form.get("id_number", "").strip().upper()
-    if not name:
-        problems.append(Problem("name", N_("Enter the visitor's name")))
-    elif len(name) > 50:
-        problems.append(Problem("name", N_("The name is too long (at most 50 characters)")))
-    if not is_mobile(phone):
-        problems.append(Problem("phone", N_("Enter an 11-digit mobile number, e.g. 13812345678")))
-    if id_number and not is_id_number(id_number):
-        problems.append(Problem("id_number", N_("This ID-card number is not valid (check digit)")))
-    temperature = None
-    try:
-        temperature = parse_temperature(form.get("temperature", ""), policy)
-    except Invalid as bad:
-        problems.extend(bad.problems)
-    if problems:
-        raise Invalid(problems)
-    symptoms = clean_symptoms(form.get("symptoms", []))
-    return {
-        "name": name,
-        "phone": phone,
-        "id_number": id_number,
-        "purpose": form.get("purpose", "").strip()[:100],
-        "temperature": temperature,
-        "symptoms": symptoms,
-        "symptoms_other": form.get("symptoms_other", "").strip()[:100]
-        if "other" in symptoms
-        else "",
-        "travel_or_contact": form.get("travel_or_contact") in ("yes", "on", "1", True),
-    }
+    fields = clean_fields(form, CREATE_FIELDS, policy)
+    if "other" not in fields["symptoms"]:
+        fields["symptoms_other"] = ""
+    return fields
 
 
 async def record_visitor_check(

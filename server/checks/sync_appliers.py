@@ -9,11 +9,13 @@ import datetime as dt
 
 from server.accounts.tables import UserAccount
 from server.audit.service import Actor
-from server.checks import service
+from server.checks import edits, service
 from server.checks.rules import Invalid
 from server.i18n import N_
 from server.policy.service import load_policy
+from sync.hlc import Stamp
 from sync.ingest import Origin, Registry, Rejected
+from sync.merge import Side
 from sync.protocol import Mutation, Result, Status, clock_flag, jsonable
 
 
@@ -118,9 +120,44 @@ async def visitor_time_out(mutation: Mutation, origin: Origin) -> Result:
     return _answer(mutation, recorded)
 
 
+async def edit_visitor(mutation: Mutation, origin: Origin) -> Result:
+    """A correction made on a phone to a check it holds: merged field by field."""
+    if mutation.base_version is None:
+        raise Rejected(N_("A correction must name the version it was based on."))
+    stamp = (
+        mutation.stamp
+        or Stamp(
+            int(mutation.captured_at.timestamp() * 1000), 0, origin.device or origin.username
+        ).encode()
+    )
+    side = Side(origin.role, stamp)
+    try:
+        outcome = await edits.edit_visitor_check(
+            mutation.entity_id,
+            mutation.fields,
+            mutation.base_version,
+            side,
+            await _actor(mutation, origin),
+            await load_policy(),
+            mutation_id=mutation.id,
+        )
+    except Invalid as bad:
+        raise _invalid(bad) from None
+    except LookupError:
+        raise Rejected(N_("This entry's first reading is not on the server.")) from None
+    status = Status.conflict if outcome.merged.conflicted else Status.applied
+    return Result(
+        id=str(mutation.id),
+        status=status,
+        version=outcome.check["version"],
+        row=jsonable(outcome.check),
+    )
+
+
 def register(registry: Registry) -> None:
     registry.register("visitor_check.create", create_visitor_check)
     registry.register("visitor_check.remeasure", _remeasure(service.remeasure_visitor))
     registry.register("visitor_check.time_out", visitor_time_out)
+    registry.register("visitor_check.update", edit_visitor)
     registry.register("staff_check.create", create_staff_check)
     registry.register("staff_check.remeasure", _remeasure(service.remeasure_staff))

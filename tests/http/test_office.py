@@ -11,6 +11,7 @@ from server.audit.tables import AuditEntry
 from server.checks import service
 from server.policy.service import Policy
 from sync.ids import new_entry_id
+from tests.support import csrf_from
 
 HTMX = {"hx-request": "true"}
 DESK = Actor(username="desk")
@@ -167,3 +168,71 @@ async def test_a_bad_day_falls_back_to_today(office, seeded):
     response = await office.get("/office?day=not-a-day")
     assert response.status_code == 200
     assert f'value="{clock.today().isoformat()}"' in response.text
+
+
+async def test_the_office_corrects_a_name_and_the_history_shows_it(office, day_of_checks):
+    held = day_of_checks["held"]
+    response = await office.get(f"/office/visitors/{held}")
+    page, token = soup(response), csrf_from(response.text)
+    version = page.select_one('form[action$="/edit"] input[name="base_version"]')["value"]
+    response = await office.post(
+        f"/office/visitors/{held}/edit",
+        data={
+            "name": "暂留者（更正）",
+            "base_version": version,
+            "phone": "",
+            "_csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    after = await office.get(f"/office/visitors/{held}")
+    assert "暂留者（更正）" in after.text and "13912340000" not in after.text
+    stored = await service.visitor_check(held)
+    assert stored["phone"] == "13912340000" and stored["status"] == "held"
+
+
+async def test_a_bad_correction_is_refused_with_the_field_named(office, day_of_checks):
+    held = day_of_checks["held"]
+    token = csrf_from((await office.get(f"/office/visitors/{held}")).text)
+    response = await office.post(
+        f"/office/visitors/{held}/edit",
+        data={"phone": "123", "base_version": "1", "_csrf_token": token},
+    )
+    assert response.status_code == 422
+    assert soup(response).select_one("#phone-error") is not None
+
+
+async def test_conflict_queue_shows_both_versions_and_applies_the_decision(office, seeded):
+    from server.checks import edits
+    from sync.merge import Side
+
+    check = (
+        await service.record_visitor_check(
+            new_entry_id(),
+            {"name": "待复核", "phone": "13700000000", "temperature": "38.2"},
+            DESK,
+            Policy(),
+        )
+    ).check
+    outcome = await edits.edit_visitor_check(
+        check["id"],
+        {"temperature": "36.2"},
+        1,
+        Side("desk", "0000000000000001-0000-d"),
+        Actor(username="desk", device="dev-x"),
+        Policy(),
+    )
+    listing = await office.get("/office/conflicts")
+    page, token = soup(listing), csrf_from(listing.text)
+    section = page.select_one(f"#conflict-{outcome.conflict_id}")
+    assert "待复核" in section.text and "38.2" in section.text and "36.2" in section.text
+    await office.post(
+        f"/office/conflicts/{outcome.conflict_id}",
+        data={"decision": "apply", "_csrf_token": token},
+    )
+    assert (await service.visitor_check(check["id"]))["temperature"] == 36.2
+    assert (
+        soup(await office.get("/office/conflicts")).select_one(f"#conflict-{outcome.conflict_id}")
+        is None
+    )

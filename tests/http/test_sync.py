@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from server.accounts.store import DatabaseStore
 from server.audit.service import Actor
 from server.checks.tables import VisitorCheck
 from server.devices import service as devices
@@ -235,3 +236,30 @@ async def test_enroll_failures_are_throttled(anonymous):
         await anonymous.post("/sync/enroll", json={"code": str(uuid.uuid4())[:8]})
     response = await anonymous.post("/sync/enroll", json={"code": "whatever"})
     assert response.status_code == 429
+    await DatabaseStore().delete("enroll-fail:127.0.0.1")
+
+
+def correction(entity, base_version, **fields) -> dict:
+    return {
+        "id": str(new_entry_id()),
+        "kind": "visitor_check.update",
+        "seq": 3,
+        "captured_at": now_iso(),
+        "entity_id": str(entity),
+        "base_version": base_version,
+        "fields": fields,
+    }
+
+
+async def test_a_correction_merges_and_a_relaxing_one_goes_to_the_office(phone):
+    normal, fever = visitor_create(), visitor_create(temperature=38.4, name="高温")
+    await push(phone, normal, fever)
+    fixed, relaxed = await push(
+        phone,
+        correction(normal["entity_id"], 1, name="改正后"),
+        correction(fever["entity_id"], 1, temperature=36.4),
+    )
+    assert fixed["status"] == "applied" and fixed["row"]["name"] == "改正后"
+    assert relaxed["status"] == "conflict" and relaxed["row"]["temperature"] == 38.4
+    no_base = {**correction(normal["entity_id"], 1, name="x"), "base_version": None}
+    assert (await push(phone, no_base))[0]["status"] == "rejected"
