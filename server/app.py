@@ -18,6 +18,7 @@ from server.admin.controller import AdminController
 from server.checks.desk import DeskController
 from server.checks.office import OfficeController
 from server.devices.controller import DevicesController, EnrollController
+from server.devices.outbox_import import OutboxImportController
 from server.devices.sync_routes import SyncController
 from server.health import healthz
 from server.home import home
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DevicesController,
             EnrollController,
             SyncController,
+            OutboxImportController,
             create_static_files_router(
                 path="/static", directories=[WEB_DIR / "static"], opt={"exclude_from_auth": True}
             ),

@@ -52,6 +52,18 @@ async def _origin(request: Request) -> Origin | str:
     return Origin(device="", user_id=user.id, username=user.username, role=user.role)
 
 
+def parse_batch(raw: list) -> tuple[list, list]:
+    """Each raw entry parsed (or the BadMutation it raised), and its raw id."""
+    batch, ids = [], []
+    for entry in raw:
+        ids.append(entry.get("id") if isinstance(entry, dict) else None)
+        try:
+            batch.append(parse_mutation(entry))
+        except BadMutation as bad:
+            batch.append(bad)
+    return batch, ids
+
+
 def _for_phone(row: dict) -> dict:
     """A stored check as a phone keeps it: numbers masked, everything JSON."""
     row = dict(row)
@@ -100,13 +112,7 @@ class SyncController(Controller):
                 N_("Send at most %(limit)s entries at once."),
                 limit=MAX_MUTATIONS,
             )
-        batch, ids = [], []
-        for entry in raw:
-            ids.append(entry.get("id") if isinstance(entry, dict) else None)
-            try:
-                batch.append(parse_mutation(entry))
-            except BadMutation as bad:
-                batch.append(bad)
+        batch, ids = parse_batch(raw)
         locale = request_locale(request)
         results = await ingest(
             batch,

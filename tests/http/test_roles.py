@@ -28,6 +28,8 @@ ROUTES = [
     ("GET", "/office/staff/{staff}", OFFICE, 200),
     ("POST", "/office/visitors/{visitor}/edit", OFFICE, 422),
     ("GET", "/office/conflicts", OFFICE, 200),
+    ("GET", "/office/import", OFFICE, 200),
+    ("POST", "/office/import", OFFICE, 422),
     ("POST", "/office/conflicts/{visitor}", OFFICE, 303),
     ("GET", "/admin/devices", {"admin"}, 200),
     ("POST", "/admin/devices", {"admin"}, 422),
