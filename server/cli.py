@@ -123,3 +123,7 @@ def create_user_command(username: str, role: str, password: str, name: str) -> N
     except AccountError as bad:
         raise click.ClickException(str(bad)) from None
     console.print(f"[green]Account {username} ({role}) saved.[/green]")
+
+
+if __name__ == "__main__":
+    main()

@@ -37,3 +37,21 @@ async def write_transaction():
 def current_transaction():
     """The transaction this task is inside, or None."""
     return engine().current_transaction.get()
+
+
+def _numbered(sql: str) -> str:
+    """`?` placeholders as PostgreSQL's $1, $2, … (the statements here quote no `?`)."""
+    parts = sql.split("?")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
+
+
+async def executemany(sql: str, rows: list[tuple]) -> None:
+    """Run `sql` (with `?` placeholders) once per row on the open transaction's own
+    connection: one prepared statement instead of one compiled query per row."""
+    if not rows:
+        return
+    connection = current_transaction().connection
+    if is_sqlite():
+        await connection.executemany(sql, rows)
+    else:
+        await connection.executemany(_numbered(sql), rows)

@@ -8,12 +8,13 @@ effect, so a replay of any part of the batch returns the stored answer."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from sync.db import current_transaction, write_transaction
+from sync.db import current_transaction, executemany, write_transaction
 from sync.protocol import N_, BadMutation, Mutation, Result, Status, clock_flag
 from sync.tables import AppliedMutation
 
@@ -42,19 +43,26 @@ class Rejected(Exception):
 
 
 Applier = Callable[[Mutation, Origin], Awaitable[Result]]
+# Applies many new records of one kind at once; answers each (a Result, or the Rejected it
+# would have raised), in order.
+BulkApplier = Callable[[list[Mutation], Origin], Awaitable[list["Result | Rejected"]]]
 Describe = Callable[[str, dict], str]
 
 
 @dataclass
 class Registry:
-    """The mutation kinds the server accepts, each with its applier."""
+    """The mutation kinds the server accepts, each with its applier; a kind that only
+    creates records may also give a bulk applier for a batch's new records."""
 
     appliers: dict[str, Applier] = field(default_factory=dict)
+    bulk: dict[str, BulkApplier] = field(default_factory=dict)
 
-    def register(self, kind: str, applier: Applier) -> None:
+    def register(self, kind: str, applier: Applier, bulk: BulkApplier | None = None) -> None:
         if kind in self.appliers:
             raise ValueError(f"{kind} is registered twice")
         self.appliers[kind] = applier
+        if bulk is not None:
+            self.bulk[kind] = bulk
 
 
 async def _previous_answers(ids: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
@@ -111,6 +119,59 @@ async def _apply_one(
     return result
 
 
+async def _apply_bulk(
+    mutations: list[Mutation], origin: Origin, bulk: BulkApplier, describe: Describe
+) -> list[Result] | None:
+    """Answers for a run of new records applied together, or None when the bulk applier
+    failed (its savepoint is rolled back and the caller applies them one by one)."""
+    savepoint = await current_transaction().savepoint()
+    try:
+        answers = await bulk(mutations, origin)
+    except Exception:
+        await savepoint.rollback_to()
+        log.exception("bulk %s failed; applying one by one", mutations[0].kind)
+        return None
+    await savepoint.release()
+    return [
+        Result(
+            id=str(m.id),
+            status=Status.rejected,
+            reason=describe(a.reason, {}),
+            errors={f: describe(msg, params) for f, (msg, params) in a.errors.items()},
+        )
+        if isinstance(a, Rejected)
+        else a
+        for m, a in zip(mutations, answers, strict=True)
+    ]
+
+
+LEDGER_SQL = (
+    "INSERT INTO sync_applied_mutation (id, device, kind, entity_id, status, result, "
+    "received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+async def _write_ledger(
+    entries: list[tuple[Mutation, Result]], origin: Origin, now: dt.datetime
+) -> None:
+    await executemany(
+        LEDGER_SQL,
+        [
+            (
+                m.id,
+                origin.device,
+                m.kind,
+                str(m.entity_id),
+                r.status.value,
+                json.dumps(r.as_json()),
+                now,
+            )
+            for m, r in entries
+            if r.status != Status.retry
+        ],
+    )
+
+
 async def ingest(
     batch: list[Mutation | BadMutation],
     ids: list[str | None],
@@ -120,41 +181,42 @@ async def ingest(
     now: dt.datetime,
 ) -> list[Result]:
     """Answer every entry of `batch` (parsed mutations, or the BadMutation their raw form
-    raised, with `ids` the raw id of each, when it had one), in order."""
-    parsed = [m for m in batch if isinstance(m, Mutation)]
-    previous = await _previous_answers([m.id for m in parsed])
-    answered: dict[uuid.UUID, Result] = {}
-    results: list[Result] = []
+    raised, with `ids` the raw id of each, when it had one), in order.
+
+    New records of kinds with a bulk applier are applied first, together (they depend on
+    nothing); the other mutations follow one by one in the order sent."""
+    previous = await _previous_answers([m.id for m in batch if isinstance(m, Mutation)])
+    results: list[Result | None] = [None] * len(batch)
+    first: dict[uuid.UUID, int] = {}
+    for i, (entry, raw_id) in enumerate(zip(batch, ids, strict=True)):
+        if isinstance(entry, BadMutation):
+            results[i] = Result(
+                id=str(raw_id or ""), status=Status.rejected, reason=describe(str(entry), {})
+            )
+        elif entry.id in previous:
+            results[i] = _replayed(entry.id, previous[entry.id])
+        elif entry.id not in first:
+            first[entry.id] = i
+    todo = sorted(first.values())
     async with write_transaction():
-        for entry, raw_id in zip(batch, ids, strict=True):
-            if isinstance(entry, BadMutation):
-                results.append(
-                    Result(
-                        id=str(raw_id or ""),
-                        status=Status.rejected,
-                        reason=describe(str(entry), {}),
-                    )
-                )
-                continue
-            if entry.id in previous:
-                results.append(_replayed(entry.id, previous[entry.id]))
-                continue
-            if entry.id in answered:
-                results.append(_replayed(entry.id, answered[entry.id].as_json()))
-                continue
-            result = await _apply_one(entry, origin, registry, describe)
-            result.clock_flag = clock_flag(entry.captured_at, now)
-            if result.status != Status.retry:
-                await AppliedMutation.insert(
-                    AppliedMutation(
-                        id=entry.id,
-                        device=origin.device,
-                        kind=entry.kind,
-                        entity_id=str(entry.entity_id),
-                        status=result.status,
-                        result=result.as_json(),
-                    )
-                )
-                answered[entry.id] = result
-            results.append(result)
+        for kind, bulk in registry.bulk.items():
+            run = [i for i in todo if batch[i].kind == kind]
+            answers = (
+                await _apply_bulk([batch[i] for i in run], origin, bulk, describe) if run else None
+            )
+            for i, answer in zip(run, answers or [], strict=False):
+                results[i] = answer
+        for i in todo:
+            if results[i] is None:
+                results[i] = await _apply_one(batch[i], origin, registry, describe)
+            results[i].clock_flag = clock_flag(batch[i].captured_at, now)
+        await _write_ledger([(batch[i], results[i]) for i in todo], origin, now)
+    for i, entry in enumerate(batch):
+        if results[i] is None:  # the same mutation again in this batch
+            original = results[first[entry.id]]
+            results[i] = (
+                Result(id=str(entry.id), status=Status.retry)
+                if original.status == Status.retry
+                else _replayed(entry.id, original.as_json())
+            )
     return results

@@ -158,7 +158,7 @@ async def record_time_out(
     return Recorded(after, created=True)
 
 
-def _visitor_rows():
+def visitor_rows():
     return VisitorCheck.select(
         *VisitorCheck.all_columns(),
         VisitorCheck.window.code.as_alias("window_code"),
@@ -167,7 +167,7 @@ def _visitor_rows():
 
 
 async def visitor_check(check_id: uuid.UUID) -> dict | None:
-    return await _visitor_rows().where(VisitorCheck.id == check_id).first()
+    return await visitor_rows().where(VisitorCheck.id == check_id).first()
 
 
 async def record_staff_check(
@@ -295,7 +295,7 @@ async def desk_today(user_id: int, day: dt.date) -> list[dict]:
 async def device_today(device: str, day: dt.date) -> list[tuple[str, dict]]:
     """Today's checks made on one device, as (entity, row), for its first pull."""
     start, end = clock.day_bounds(day)
-    visitors = await _visitor_rows().where(
+    visitors = await visitor_rows().where(
         (VisitorCheck.device == device)
         & (VisitorCheck.time_in >= start)
         & (VisitorCheck.time_in < end)

@@ -9,7 +9,7 @@ import datetime as dt
 
 from server.accounts.tables import UserAccount
 from server.audit.service import Actor
-from server.checks import edits, service
+from server.checks import bulk, edits, service
 from server.checks.rules import Invalid
 from server.i18n import N_
 from server.policy.service import load_policy
@@ -155,7 +155,7 @@ async def edit_visitor(mutation: Mutation, origin: Origin) -> Result:
 
 
 def register(registry: Registry) -> None:
-    registry.register("visitor_check.create", create_visitor_check)
+    registry.register("visitor_check.create", create_visitor_check, bulk=bulk.create_visitor_checks)
     registry.register("visitor_check.remeasure", _remeasure(service.remeasure_visitor))
     registry.register("visitor_check.time_out", visitor_time_out)
     registry.register("visitor_check.update", edit_visitor)

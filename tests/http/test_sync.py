@@ -263,3 +263,16 @@ async def test_a_correction_merges_and_a_relaxing_one_goes_to_the_office(phone):
     assert relaxed["status"] == "conflict" and relaxed["row"]["temperature"] == 38.4
     no_base = {**correction(normal["entity_id"], 1, name="x"), "base_version": None}
     assert (await push(phone, no_base))[0]["status"] == "rejected"
+
+
+async def test_pushed_entries_are_audited_and_in_the_feed_like_form_entries(phone):
+    from server.audit import service as audit
+
+    mutation = visitor_create(name="审计", purpose="A01 企业开办")
+    result = (await push(phone, mutation))[0]
+    assert result["row"]["window_code"] == "A01"
+    trail = await audit.history("visitor_check", mutation["entity_id"])
+    assert [h["action"] for h in trail] == ["create"]
+    assert trail[0]["device"] == phone.device and trail[0]["after"]["name"] == "审计"
+    pulled = (await phone.get("/sync/pull")).json()
+    assert "审计" in [e["row"]["name"] for e in pulled["entries"]]

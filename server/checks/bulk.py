@@ -1,0 +1,151 @@
+"""A batch's new visitor checks stored together: validated in Python, then one prepared
+insert each for the checks, their audit rows and their change-feed notes, on the batch
+transaction's own connection. Answers are the same as one-by-one applying gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+from server.accounts.tables import UserAccount
+from server.checks.rules import Invalid, first_reading_status
+from server.checks.service import CREATE_FIELDS, validate_visitor, visitor_rows
+from server.checks.tables import VisitorCheck
+from server.i18n import N_
+from server.org.tables import Window
+from server.policy.service import load_policy
+from sync.db import executemany, is_sqlite
+from sync.ingest import Origin, Rejected
+from sync.protocol import Mutation, Result, Status, clock_flag, jsonable
+
+COLUMNS = [c._meta.db_column_name for c in VisitorCheck._meta.columns]
+INSERT_CHECK = (
+    f"INSERT INTO visitor_check ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+)
+INSERT_AUDIT = (
+    "INSERT INTO audit_entry (at, actor, actor_id, device, action, entity, "
+    "entity_id, before, after) VALUES (?, ?, ?, ?, 'create', 'visitor_check', ?, "
+    "NULL, ?)"
+)
+
+
+def _insert_change() -> str:
+    txid = "0" if is_sqlite() else "pg_current_xact_id()::text::bigint"
+    return (
+        "INSERT INTO sync_change (txid, entity, entity_id, device, op, changed_at) "
+        f"VALUES ({txid}, 'visitor_check', ?, ?, 'upsert', ?)"
+    )
+
+
+async def _windows() -> dict[str, dict]:
+    """Windows by code and by name, as a purpose may name either."""
+    rows = await Window.select(Window.id, Window.code, Window.name)
+    return {**{w["name"]: w for w in rows}, **{w["code"]: w for w in rows}}
+
+
+async def _usernames(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await UserAccount.select(UserAccount.id, UserAccount.username).where(
+        UserAccount.id.is_in(list(ids))
+    )
+    return {r["id"]: r["username"] for r in rows}
+
+
+async def _stored(ids: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
+    if not ids:
+        return {}
+    return {r["id"]: r for r in await visitor_rows().where(VisitorCheck.id.is_in(ids))}
+
+
+async def create_visitor_checks(mutations: list[Mutation], origin: Origin) -> list:
+    """Answers for `visitor_check.create` mutations, in order."""
+    policy, windows = await load_policy(), await _windows()
+    users = await _usernames({m.by for m in mutations if m.by is not None})
+    existing = await _stored([m.entity_id for m in mutations])
+    now = dt.datetime.now(dt.UTC)
+    answers: list = []
+    checks, audits, changes = [], [], []
+    created: set[uuid.UUID] = set()
+    for m in mutations:
+        try:
+            fields = validate_visitor(
+                {k: m.fields.get(k) for k in CREATE_FIELDS if m.fields.get(k) is not None}, policy
+            )
+        except Invalid as bad:
+            answers.append(
+                Rejected(
+                    N_("Please correct the marked fields."),
+                    {p.field: (p.message, p.params) for p in bad.problems},
+                )
+            )
+            continue
+        if m.entity_id in existing or m.entity_id in created:
+            answers.append(m.entity_id)  # filled in below with the stored row
+            continue
+        by = m.by if m.by in users else origin.user_id
+        window = windows.get(fields["purpose"].split(" ", 1)[0]) or windows.get(fields["purpose"])
+        row = {
+            **{c: None for c in COLUMNS},
+            **fields,
+            "id": m.entity_id,
+            "symptoms": ",".join(fields["symptoms"]),
+            "window": window["id"] if window else None,
+            "status": first_reading_status(
+                fields["temperature"], fields["symptoms"], fields["travel_or_contact"], policy
+            ),
+            "time_in": m.captured_at,
+            "time_out": None,
+            "device": origin.device,
+            "recorded_by": by,
+            "created_at": now,
+            "version": 1,
+            "field_meta": "{}",
+            "clock_flag": clock_flag(m.captured_at, now) or "",
+        }
+        checks.append(tuple(row[c] for c in COLUMNS))
+        shown = jsonable(
+            {
+                **row,
+                "field_meta": "{}",
+                "window_code": window["code"] if window else None,
+                "recorded_by_name": users.get(by),
+            }
+        )
+        audits.append(
+            (
+                now,
+                users.get(by, origin.username),
+                by,
+                origin.device,
+                str(m.entity_id),
+                json.dumps(shown),
+            )
+        )
+        changes.append((str(m.entity_id), origin.device, now))
+        created.add(m.entity_id)
+        answers.append(Result(id=str(m.id), status=Status.applied, version=1, row=shown))
+    await executemany(INSERT_CHECK, checks)
+    await executemany(INSERT_AUDIT, audits)
+    if origin.device:
+        await executemany(_insert_change(), changes)
+    return await _fill_duplicates(mutations, answers)
+
+
+async def _fill_duplicates(mutations: list[Mutation], answers: list) -> list:
+    """Entities already stored (before, or earlier in this batch) answer `duplicate` with
+    the stored row."""
+    wanted = [a for a in answers if isinstance(a, uuid.UUID)]
+    stored = await _stored(wanted)
+    return [
+        Result(
+            id=str(m.id),
+            status=Status.duplicate,
+            version=stored[a]["version"],
+            row=jsonable(stored[a]),
+        )
+        if isinstance(a, uuid.UUID)
+        else a
+        for m, a in zip(mutations, answers, strict=True)
+    ]
