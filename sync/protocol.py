@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sync.hlc import Stamp
@@ -81,7 +81,14 @@ class Result:
     clock_flag: str | None = None
 
     def as_json(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in (None, {}, [])}
+        """The answer as sent: empty parts left out. Shallow on purpose: `row` is already
+        JSON-ready, and copying it deeply (dataclasses.asdict) cost more than the insert."""
+        answer = {"id": self.id, "status": self.status.value}
+        for key in ("version", "reason", "errors", "row", "clock_flag"):
+            value = getattr(self, key)
+            if value not in (None, {}, []):
+                answer[key] = value
+        return answer
 
 
 def jsonable(value):
