@@ -112,29 +112,38 @@ async def record_visitor_check(
     return Recorded(stored, created=True)
 
 
-async def remeasure_visitor(
-    check_id: uuid.UUID, text: str, actor: Actor, policy: Policy
+async def _remeasure(
+    table, load, check_id: uuid.UUID, text: str, actor: Actor, policy: Policy
 ) -> Recorded:
-    """Keep the second reading of a check awaiting it; a check already re-measured is returned
-    as it is."""
+    """Keep the second reading of a check awaiting it; a check already re-measured is
+    returned as it is."""
     value = parse_temperature(text, policy)
     async with write_transaction():
-        before = await visitor_check(check_id)
+        before = await load(check_id)
         if before is None:
             raise LookupError(check_id)
         if before["status"] != CheckStatus.remeasure:
             return Recorded(before, created=False)
-        status = remeasure_status(value, policy)
-        await VisitorCheck.update(
+        await table.update(
             {
-                VisitorCheck.remeasure_temperature: value,
-                VisitorCheck.status: status,
-                VisitorCheck.version: VisitorCheck.version + 1,
+                table.remeasure_temperature: value,
+                table.status: remeasure_status(value, policy),
+                table.version: table.version + 1,
             }
-        ).where(VisitorCheck.id == check_id)
-        after = await visitor_check(check_id)
-        await _written("remeasure", "visitor_check", check_id, actor, before, after)
+        ).where(table.id == check_id)
+        after = await load(check_id)
+        await _written("remeasure", table._meta.tablename, check_id, actor, before, after)
     return Recorded(after, created=True)
+
+
+async def remeasure_visitor(
+    check_id: uuid.UUID, text: str, actor: Actor, policy: Policy
+) -> Recorded:
+    return await _remeasure(VisitorCheck, visitor_check, check_id, text, actor, policy)
+
+
+async def remeasure_staff(check_id: uuid.UUID, text: str, actor: Actor, policy: Policy) -> Recorded:
+    return await _remeasure(StaffCheck, staff_check, check_id, text, actor, policy)
 
 
 async def record_time_out(
@@ -223,26 +232,6 @@ async def record_staff_check(
         stored = await staff_check(entry_id)
         await _written("create", "staff_check", entry_id, actor, None, stored)
     return Recorded(stored, created=True)
-
-
-async def remeasure_staff(check_id: uuid.UUID, text: str, actor: Actor, policy: Policy) -> Recorded:
-    value = parse_temperature(text, policy)
-    async with write_transaction():
-        before = await staff_check(check_id)
-        if before is None:
-            raise LookupError(check_id)
-        if before["status"] != CheckStatus.remeasure:
-            return Recorded(before, created=False)
-        await StaffCheck.update(
-            {
-                StaffCheck.remeasure_temperature: value,
-                StaffCheck.status: remeasure_status(value, policy),
-                StaffCheck.version: StaffCheck.version + 1,
-            }
-        ).where(StaffCheck.id == check_id)
-        after = await staff_check(check_id)
-        await _written("remeasure", "staff_check", check_id, actor, before, after)
-    return Recorded(after, created=True)
 
 
 def _staff_rows():

@@ -54,36 +54,25 @@ def _captured(mutation: Mutation) -> tuple[dt.datetime, str]:
     return mutation.captured_at, clock_flag(mutation.captured_at, dt.datetime.now(dt.UTC)) or ""
 
 
-async def create_visitor_check(mutation: Mutation, origin: Origin) -> Result:
-    at, flag = _captured(mutation)
-    try:
-        recorded = await service.record_visitor_check(
-            mutation.entity_id,
-            mutation.fields,
-            await _actor(mutation, origin),
-            await load_policy(),
-            now=at,
-            clock_flag=flag,
-        )
-    except Invalid as bad:
-        raise _invalid(bad) from None
-    return _answer(mutation, recorded)
+def _create(record):
+    """An applier storing a new check with `record` (service.record_*_check)."""
 
+    async def apply(mutation: Mutation, origin: Origin) -> Result:
+        at, flag = _captured(mutation)
+        try:
+            recorded = await record(
+                mutation.entity_id,
+                mutation.fields,
+                await _actor(mutation, origin),
+                await load_policy(),
+                now=at,
+                clock_flag=flag,
+            )
+        except Invalid as bad:
+            raise _invalid(bad) from None
+        return _answer(mutation, recorded)
 
-async def create_staff_check(mutation: Mutation, origin: Origin) -> Result:
-    at, flag = _captured(mutation)
-    try:
-        recorded = await service.record_staff_check(
-            mutation.entity_id,
-            mutation.fields,
-            await _actor(mutation, origin),
-            await load_policy(),
-            now=at,
-            clock_flag=flag,
-        )
-    except Invalid as bad:
-        raise _invalid(bad) from None
-    return _answer(mutation, recorded)
+    return apply
 
 
 def _remeasure(remeasure):
@@ -155,9 +144,13 @@ async def edit_visitor(mutation: Mutation, origin: Origin) -> Result:
 
 
 def register(registry: Registry) -> None:
-    registry.register("visitor_check.create", create_visitor_check, bulk=bulk.create_visitor_checks)
+    registry.register(
+        "visitor_check.create",
+        _create(service.record_visitor_check),
+        bulk=bulk.create_visitor_checks,
+    )
     registry.register("visitor_check.remeasure", _remeasure(service.remeasure_visitor))
     registry.register("visitor_check.time_out", visitor_time_out)
     registry.register("visitor_check.update", edit_visitor)
-    registry.register("staff_check.create", create_staff_check)
+    registry.register("staff_check.create", _create(service.record_staff_check))
     registry.register("staff_check.remeasure", _remeasure(service.remeasure_staff))

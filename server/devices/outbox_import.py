@@ -9,13 +9,12 @@ from collections import Counter
 
 from litestar import Controller, Request, get, post
 
-from server import clock
 from server.accounts.guards import OFFICE
 from server.audit import service as audit
-from server.devices.sync_routes import REGISTRY, parse_batch
+from server.devices.sync_routes import ingest_raw
 from server.i18n import N_, request_locale, translate
 from server.web import render
-from sync.ingest import Origin, ingest
+from sync.ingest import Origin
 from sync.protocol import MAX_MUTATIONS
 
 FORMAT = "hallwatch-outbox"
@@ -60,15 +59,7 @@ class OutboxImportController(Controller):
         user = request.user
         # The entries were made at the desk: they merge as a desk's changes would.
         origin = Origin(device=device, user_id=user.id, username=user.username, role="desk")
-        batch, ids = parse_batch(raw)
-        results = await ingest(
-            batch,
-            ids,
-            origin,
-            REGISTRY,
-            lambda message, params: translate(locale, message, params or None),
-            clock.now(),
-        )
+        results = await ingest_raw(raw, origin, locale)
         counts = Counter(r.status.value for r in results)
         await audit.record(user.actor, "import", "outbox", device or "browser", None, dict(counts))
         return render(

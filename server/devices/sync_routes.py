@@ -64,6 +64,19 @@ def parse_batch(raw: list) -> tuple[list, list]:
     return batch, ids
 
 
+async def ingest_raw(raw: list, origin: Origin, locale: str) -> list:
+    """Parse and ingest raw mutations, answers translated for `locale`."""
+    batch, ids = parse_batch(raw)
+    return await ingest(
+        batch,
+        ids,
+        origin,
+        REGISTRY,
+        lambda message, params: translate(locale, message, params or None),
+        clock.now(),
+    )
+
+
 def _for_phone(row: dict) -> dict:
     """A stored check as a phone keeps it: numbers masked, everything JSON."""
     row = dict(row)
@@ -112,16 +125,7 @@ class SyncController(Controller):
                 N_("Send at most %(limit)s entries at once."),
                 limit=MAX_MUTATIONS,
             )
-        batch, ids = parse_batch(raw)
-        locale = request_locale(request)
-        results = await ingest(
-            batch,
-            ids,
-            origin,
-            REGISTRY,
-            lambda message, params: translate(locale, message, params or None),
-            clock.now(),
-        )
+        results = await ingest_raw(raw, origin, request_locale(request))
         for result in results:
             if result.row:
                 result.row = _for_phone(result.row)

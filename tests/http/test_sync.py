@@ -276,3 +276,21 @@ async def test_pushed_entries_are_audited_and_in_the_feed_like_form_entries(phon
     assert trail[0]["device"] == phone.device and trail[0]["after"]["name"] == "审计"
     pulled = (await phone.get("/sync/pull")).json()
     assert "审计" in [e["row"]["name"] for e in pulled["entries"]]
+
+
+async def test_a_login_that_expires_mid_queue_loses_nothing(anonymous):
+    await log_in(anonymous, "desk")
+    queue = [visitor_create(name=f"排队{n}") for n in range(3)]
+    sync_header = {"x-hallwatch-sync": "1"}
+    first = await anonymous.post("/sync/push", json={"mutations": queue[:1]}, headers=sync_header)
+    assert first.json()["results"][0]["status"] == "applied"
+    anonymous.cookies.delete("hallwatch_session")  # the login expired on the server's side
+    refused = await anonymous.post("/sync/push", json={"mutations": queue[1:]}, headers=sync_header)
+    assert refused.status_code == 401
+    assert (
+        await VisitorCheck.count().where(VisitorCheck.id.is_in([m["entity_id"] for m in queue[1:]]))
+        == 0
+    )
+    await log_in(anonymous, "desk")
+    again = await anonymous.post("/sync/push", json={"mutations": queue}, headers=sync_header)
+    assert [r["status"] for r in again.json()["results"]] == ["duplicate", "applied", "applied"]
