@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -98,6 +99,31 @@ def seed_demo(password: str, days: int) -> None:
         f"[green]Demo data ready[/green]: {stored} new checks; logins "
         "admin, leader, office, head, staff, desk."
     )
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Write a consistent copy of the whole database to TARGET (safe while serving)."""
+    from server.backup import backup
+
+    with console.status("Backing up…"):
+        backup(Settings.from_env().db_url, target)
+    console.print(f"[green]Backup written to {target}.[/green]")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database with the backup in SOURCE. Stop the app first."""
+    from server.backup import restore
+
+    if not yes:
+        click.confirm("This replaces everything in the database. Go on?", abort=True)
+    with console.status("Restoring…"):
+        restore(Settings.from_env().db_url, source)
+    console.print(f"[green]Database restored from {source}.[/green]")
 
 
 @main.command("create-user")
