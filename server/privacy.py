@@ -1,5 +1,7 @@
 """Masking of personal numbers (PIPL): lists and exports show these by default."""
 
+from sync.protocol import jsonable
+
 
 def mask_phone(phone: str) -> str:
     """138****5678"""
@@ -15,3 +17,14 @@ def mask_id_number(number: str) -> str:
     if len(number) < 10:
         return "*" * len(number)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def masked_row(row: dict) -> dict:
+    """A stored record as it may leave the office: numbers masked, everything JSON. Phones
+    and the sync ledger keep only this form."""
+    row = dict(row)
+    if "phone" in row:
+        row["phone"] = mask_phone(row["phone"])
+    if "id_number" in row:
+        row["id_number"] = mask_id_number(row["id_number"])
+    return jsonable(row)

@@ -15,6 +15,7 @@ from server.checks.tables import VisitorCheck
 from server.i18n import N_
 from server.org.tables import Window
 from server.policy.service import load_policy
+from server.privacy import masked_row
 from sync.db import executemany, is_sqlite
 from sync.ingest import Origin, Rejected
 from sync.protocol import Mutation, Result, Status, clock_flag, jsonable
@@ -125,7 +126,9 @@ async def create_visitor_checks(mutations: list[Mutation], origin: Origin) -> li
         )
         changes.append((str(m.entity_id), origin.device, now))
         created.add(m.entity_id)
-        answers.append(Result(id=str(m.id), status=Status.applied, version=1, row=shown))
+        answers.append(
+            Result(id=str(m.id), status=Status.applied, version=1, row=masked_row(shown))
+        )
     await executemany(INSERT_CHECK, checks)
     await executemany(INSERT_AUDIT, audits)
     if origin.device:
@@ -143,7 +146,7 @@ async def _fill_duplicates(mutations: list[Mutation], answers: list) -> list:
             id=str(m.id),
             status=Status.duplicate,
             version=stored[a]["version"],
-            row=jsonable(stored[a]),
+            row=masked_row(stored[a]),
         )
         if isinstance(a, uuid.UUID)
         else a

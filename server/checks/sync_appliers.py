@@ -13,10 +13,11 @@ from server.checks import bulk, edits, service
 from server.checks.rules import Invalid
 from server.i18n import N_
 from server.policy.service import load_policy
+from server.privacy import masked_row
 from sync.hlc import Stamp
 from sync.ingest import Origin, Registry, Rejected
 from sync.merge import Side
-from sync.protocol import Mutation, Result, Status, clock_flag, jsonable
+from sync.protocol import Mutation, Result, Status, clock_flag
 
 
 async def _actor(mutation: Mutation, origin: Origin) -> Actor:
@@ -46,7 +47,7 @@ def _answer(mutation: Mutation, recorded: service.Recorded) -> Result:
         id=str(mutation.id),
         status=status,
         version=recorded.check["version"],
-        row=jsonable(recorded.check),
+        row=masked_row(recorded.check),
     )
 
 
@@ -139,7 +140,7 @@ async def edit_visitor(mutation: Mutation, origin: Origin) -> Result:
         id=str(mutation.id),
         status=status,
         version=outcome.check["version"],
-        row=jsonable(outcome.check),
+        row=masked_row(outcome.check),
     )
 
 

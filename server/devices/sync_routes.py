@@ -21,10 +21,10 @@ from server.devices.service import device_for_token
 from server.i18n import N_, request_locale, translate
 from server.org.service import roster, windows
 from server.policy.service import load_policy
-from server.privacy import mask_id_number, mask_phone
+from server.privacy import masked_row
 from sync import feed
 from sync.ingest import Origin, Registry, ingest
-from sync.protocol import MAX_BODY_BYTES, MAX_MUTATIONS, BadMutation, jsonable, parse_mutation
+from sync.protocol import MAX_BODY_BYTES, MAX_MUTATIONS, BadMutation, parse_mutation
 
 REGISTRY = Registry()
 check_kinds.register(REGISTRY)
@@ -77,16 +77,6 @@ async def ingest_raw(raw: list, origin: Origin, locale: str) -> list:
     )
 
 
-def _for_phone(row: dict) -> dict:
-    """A stored check as a phone keeps it: numbers masked, everything JSON."""
-    row = dict(row)
-    if "phone" in row:
-        row["phone"] = mask_phone(row["phone"])
-    if "id_number" in row:
-        row["id_number"] = mask_id_number(row["id_number"])
-    return jsonable(row)
-
-
 async def _reference() -> dict:
     """What a phone needs to work offline besides its own entries: the roster, the windows,
     the policy (fever threshold, valid range)."""
@@ -126,9 +116,6 @@ class SyncController(Controller):
                 limit=MAX_MUTATIONS,
             )
         results = await ingest_raw(raw, origin, request_locale(request))
-        for result in results:
-            if result.row:
-                result.row = _for_phone(result.row)
         return Response(
             {"server_time": clock.now().isoformat(), "results": [r.as_json() for r in results]}
         )
@@ -155,7 +142,7 @@ class SyncController(Controller):
                 elif (reader := READERS.get(change["entity"])) and (
                     row := await reader(change["entity_id"])
                 ):
-                    entries.append({"entity": change["entity"], "row": _for_phone(row)})
+                    entries.append({"entity": change["entity"], "row": masked_row(row)})
         answer = {
             "server_time": clock.now().isoformat(),
             "cursor": next_cursor,
@@ -174,4 +161,4 @@ class SyncController(Controller):
         if not device:
             return []
         rows = await checks.device_today(device, clock.today())
-        return [{"entity": kind, "row": _for_phone(row)} for kind, row in rows]
+        return [{"entity": kind, "row": masked_row(row)} for kind, row in rows]
