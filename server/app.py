@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -9,7 +11,7 @@ from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXRequest
 
-from server import db, errors
+from server import db, errors, housekeeping
 from server.accounts.controller import SESSION_STORE, AccountsController
 from server.accounts.service import load_user
 from server.accounts.sessions import RotatingSessionConfig
@@ -51,10 +53,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     engine = db.engine()
 
+    background: list[asyncio.Task] = []
+
     async def connect() -> None:
         await db.start(engine)
+        background.append(asyncio.create_task(housekeeping.forever()))
 
     async def disconnect() -> None:
+        for task in background:
+            task.cancel()
         await db.stop(engine)
 
     return Litestar(

@@ -101,6 +101,15 @@ def seed_demo(password: str, days: int) -> None:
     )
 
 
+@main.command("purge")
+def purge_command() -> None:
+    """Purge visitor records past the retention period now (the app also does it every 6 h)."""
+    from server.housekeeping import run_once
+
+    done = _run(_with_database(run_once))
+    console.print(f"[green]Purged {done['visitor_records_purged']} visitor records.[/green]")
+
+
 @main.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path) -> None:

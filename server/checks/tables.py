@@ -4,6 +4,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     Boolean,
+    Date,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -75,3 +76,15 @@ class StaffCheck(Table, tablename="staff_check"):
     created_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
     clock_flag = Varchar(length=10, default="")
+
+
+class VisitorDailyCount(Table, tablename="visitor_daily_count"):
+    """What stays of a day's visitor checks once the records themselves are purged after
+    the retention period: counts per window, no one's name or number."""
+
+    key = Varchar(length=40, primary_key=True)  # "<day>|<window code>"
+    day = Date(index=True)
+    window_code = Varchar(length=20, default="")
+    total = Integer(default=0)
+    abnormal = Integer(default=0)
+    held = Integer(default=0)
