@@ -299,7 +299,10 @@ async def test_a_login_that_expires_mid_queue_loses_nothing(anonymous):
 async def test_the_ledger_keeps_no_full_numbers(phone):
     mutation = visitor_create(phone="13955556666", id_number="11010519491231002X")
     await push(phone, mutation)
-    stored = await AppliedMutation.select(AppliedMutation.result).where(
-        AppliedMutation.id == mutation["id"]).first()
+    stored = (
+        await AppliedMutation.select(AppliedMutation.result)
+        .where(AppliedMutation.id == mutation["id"])
+        .first()
+    )
     assert "13955556666" not in str(stored["result"])
     assert "11010519491231002X" not in str(stored["result"])
