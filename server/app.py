@@ -24,6 +24,7 @@ from server.devices.outbox_import import OutboxImportController
 from server.devices.sync_routes import SyncController
 from server.health import healthz
 from server.home import home
+from server.incidents.controller import IncidentsController
 from server.me.controller import MeController
 from server.settings import WEB_DIR, Settings
 from server.shell import manifest, service_worker
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EnrollController,
             SyncController,
             OutboxImportController,
+            IncidentsController,
             create_static_files_router(
                 path="/static", directories=[WEB_DIR / "static"], opt={"exclude_from_auth": True}
             ),

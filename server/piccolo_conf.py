@@ -17,6 +17,7 @@ APP_REGISTRY = AppRegistry(
         "server.audit.piccolo_app",
         "server.checks.piccolo_app",
         "server.devices.piccolo_app",
+        "server.incidents.piccolo_app",
         "sync.piccolo_app",
     ]
 )

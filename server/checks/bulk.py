@@ -9,6 +9,8 @@ import json
 import uuid
 
 from server.accounts.tables import UserAccount
+from server.audit.service import Actor
+from server.checks.holds import raise_if_newly_held
 from server.checks.rules import Invalid, first_reading_status
 from server.checks.service import CREATE_FIELDS, validate_visitor, visitor_rows
 from server.checks.tables import VisitorCheck
@@ -60,15 +62,42 @@ async def _stored(ids: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
     return {r["id"]: r for r in await visitor_rows().where(VisitorCheck.id.is_in(ids))}
 
 
+def _new_row(
+    m: Mutation,
+    fields: dict,
+    window: dict | None,
+    by: int | None,
+    origin: Origin,
+    policy,
+    now: dt.datetime,
+) -> dict:
+    """The stored form of a new visitor check, every column set."""
+    return {
+        **{c: None for c in COLUMNS},
+        **fields,
+        "id": m.entity_id,
+        "symptoms": ",".join(fields["symptoms"]),
+        "window": window["id"] if window else None,
+        "status": first_reading_status(
+            fields["temperature"], fields["symptoms"], fields["travel_or_contact"], policy
+        ),
+        "time_in": m.captured_at,
+        "device": origin.device,
+        "recorded_by": by,
+        "created_at": now,
+        "version": 1,
+        "field_meta": "{}",
+        "clock_flag": clock_flag(m.captured_at, now) or "",
+    }
+
+
 async def create_visitor_checks(mutations: list[Mutation], origin: Origin) -> list:
     """Answers for `visitor_check.create` mutations, in order."""
     policy, windows = await load_policy(), await _windows()
     users = await _usernames({m.by for m in mutations if m.by is not None})
     existing = await _stored([m.entity_id for m in mutations])
     now = dt.datetime.now(dt.UTC)
-    answers: list = []
-    checks, audits, changes = [], [], []
-    created: set[uuid.UUID] = set()
+    answers, checks, audits, changes, held = [], [], [], [], []
     for m in mutations:
         try:
             fields = validate_visitor(
@@ -82,50 +111,26 @@ async def create_visitor_checks(mutations: list[Mutation], origin: Origin) -> li
                 )
             )
             continue
-        if m.entity_id in existing or m.entity_id in created:
-            answers.append(m.entity_id)  # filled in below with the stored row
+        if m.entity_id in existing:
+            answers.append(m.entity_id)  # answered below with the stored row
             continue
         by = m.by if m.by in users else origin.user_id
         window = windows.get(fields["purpose"].split(" ", 1)[0]) or windows.get(fields["purpose"])
-        row = {
-            **{c: None for c in COLUMNS},
-            **fields,
-            "id": m.entity_id,
-            "symptoms": ",".join(fields["symptoms"]),
-            "window": window["id"] if window else None,
-            "status": first_reading_status(
-                fields["temperature"], fields["symptoms"], fields["travel_or_contact"], policy
-            ),
-            "time_in": m.captured_at,
-            "time_out": None,
-            "device": origin.device,
-            "recorded_by": by,
-            "created_at": now,
-            "version": 1,
-            "field_meta": "{}",
-            "clock_flag": clock_flag(m.captured_at, now) or "",
+        row = _new_row(m, fields, window, by, origin, policy, now)
+        shown = {
+            **row,
+            "window_code": window["code"] if window else None,
+            "recorded_by_name": users.get(by),
         }
+        actor = Actor(username=users.get(by, origin.username), user_id=by, device=origin.device)
         checks.append(tuple(row[c] for c in COLUMNS))
-        shown = jsonable(
-            {
-                **row,
-                "field_meta": "{}",
-                "window_code": window["code"] if window else None,
-                "recorded_by_name": users.get(by),
-            }
-        )
         audits.append(
-            (
-                now,
-                users.get(by, origin.username),
-                by,
-                origin.device,
-                str(m.entity_id),
-                json.dumps(shown),
-            )
+            (now, actor.username, by, origin.device, str(m.entity_id), json.dumps(jsonable(shown)))
         )
         changes.append((str(m.entity_id), origin.device, now))
-        created.add(m.entity_id)
+        if row["status"] == "held":
+            held.append((shown, actor))
+        existing[m.entity_id] = shown
         answers.append(
             Result(id=str(m.id), status=Status.applied, version=1, row=masked_row(shown))
         )
@@ -133,6 +138,8 @@ async def create_visitor_checks(mutations: list[Mutation], origin: Origin) -> li
     await executemany(INSERT_AUDIT, audits)
     if origin.device:
         await executemany(_insert_change(), changes)
+    for check, actor in held:
+        await raise_if_newly_held("visitor_check", None, check, actor)
     return await _fill_duplicates(mutations, answers)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from server.audit import service as audit
 from server.audit.service import Actor
+from server.checks.holds import raise_if_newly_held
 from server.checks.rules import SEVERITY, VISITOR_FIELDS, clean_fields, visitor_status
 from server.checks.service import visitor_check
 from server.checks.tables import VisitorCheck
@@ -97,6 +98,7 @@ async def edit_visitor_check(
         after = await visitor_check(check_id)
         if merged.apply:
             await audit.record(actor, "update", "visitor_check", check_id, before, after)
+            await raise_if_newly_held("visitor_check", before, after, actor)
         if merged.lost:
             await audit.record(
                 actor, "conflict_lost", "visitor_check", check_id, None, {"lost": merged.lost}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from server import clock
 from server.audit import service as audit
 from server.audit.service import Actor
+from server.checks.holds import raise_if_newly_held
 from server.checks.rules import (
     Invalid,
     Problem,
@@ -35,10 +36,13 @@ class Recorded:
 
 
 async def _written(action: str, entity: str, check_id, actor: Actor, before, after) -> None:
-    """Audit a write, and tell the change feed so the phone that made the check sees it."""
+    """Audit a write, tell the change feed so the phone that made the check sees it, and
+    raise the incident when the write holds the person."""
     await audit.record(actor, action, entity, check_id, before, after)
     if after and after.get("device"):
         await note_change(entity, check_id, device=after["device"])
+    if after:
+        await raise_if_newly_held(entity, before, after, actor)
 
 
 async def _insert_new(table, row) -> bool:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from server import clock
 from server.audit.service import Actor
 from server.checks import service
 from server.policy.service import Policy
@@ -28,6 +29,11 @@ ROUTES = [
     ("GET", "/office/staff/{staff}", OFFICE, 200),
     ("POST", "/office/visitors/{visitor}/edit", OFFICE, 422),
     ("GET", "/office/conflicts", OFFICE, 200),
+    ("GET", "/office/incidents", OFFICE, 200),
+    ("POST", "/office/incidents", OFFICE, 422),
+    ("GET", "/office/incidents/{incident}", OFFICE, 200),
+    ("GET", "/office/incidents/{incident}/print", OFFICE, 200),
+    ("POST", "/office/incidents/{incident}/steps", OFFICE, 422),
     ("GET", "/office/import", OFFICE, 200),
     ("POST", "/office/import", OFFICE, 422),
     ("POST", "/office/conflicts/{visitor}", OFFICE, 303),
@@ -65,7 +71,10 @@ async def records(seeded):
         desk,
         Policy(),
     )
-    return {"visitor": visitor.check["id"], "staff": staff.check["id"]}
+    from server.incidents.service import raise_incident
+
+    incident = await raise_incident("manual", None, "测试", "", "", clock.now(), desk)
+    return {"visitor": visitor.check["id"], "staff": staff.check["id"], "incident": incident}
 
 
 def cases():

@@ -1,0 +1,80 @@
+"""The office runs an incident through HTTP: board, timeline, steps, print."""
+
+import datetime as dt
+
+from bs4 import BeautifulSoup
+
+from server import clock
+from server.audit.service import Actor
+from server.checks import service as checks
+from server.incidents.tables import Incident
+from server.policy.service import Policy
+from sync.ids import new_entry_id
+from tests.support import csrf_from
+
+DESK = Actor(username="desk")
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+async def hold(name: str, hours_ago: float = 0) -> dict:
+    entry = new_entry_id()
+    at = clock.now() - dt.timedelta(hours=hours_ago)
+    await checks.record_visitor_check(
+        entry, {"name": name, "phone": "13800009999", "temperature": "38.4"}, DESK, Policy(), now=at
+    )
+    check = (await checks.remeasure_visitor(entry, "38.6", DESK, Policy())).check
+    return await Incident.select().where(Incident.source_id == str(check["id"])).first()
+
+
+async def test_an_overdue_hold_is_red_on_the_board(client_as, seeded):
+    late, fresh = await hold("三小时前", hours_ago=3), await hold("刚刚")
+    async with client_as("office") as office:
+        board = soup(await office.get("/office/incidents/"))
+    rows = {li.select_one(".name a").text: li for li in board.select("li.incident")}
+    assert "overdue" in rows["三小时前"]["class"] and "overdue" not in rows["刚刚"]["class"]
+    assert late["id"] != fresh["id"]
+
+
+async def test_steps_through_http_then_the_printed_report(client_as, seeded):
+    incident = await hold("打印测试")
+    url = f"/office/incidents/{incident['id']}"
+    async with client_as("leader") as leader:
+        page = await leader.get(url)
+        token = csrf_from(page.text)
+        refused = await leader.post(
+            f"{url}/steps", data={"kind": "transferred", "_csrf_token": token}
+        )
+        assert refused.status_code == 422 and soup(refused).select_one(".alert.error")
+        for step in (
+            {"kind": "reported_district", "called": "区疾控", "number": "120"},
+            {"kind": "transferred", "by_whom": "120急救", "to_where": "发热门诊"},
+            {"kind": "closed"},
+        ):
+            done = await leader.post(
+                f"{url}/steps", data={**step, "_csrf_token": token}, follow_redirects=False
+            )
+            assert done.status_code == 303, done.text
+        printed = soup(await leader.get(f"{url}/print"))
+    steps = printed.select("ol.timeline li")
+    assert len(steps) == 5 and "发热门诊" in printed.text and "区疾控" in printed.text
+    assert printed.select_one("form") is None
+
+
+async def test_raising_by_hand(client_as, seeded):
+    async with client_as("office") as office:
+        token = csrf_from((await office.get("/office/incidents/")).text)
+        response = await office.post(
+            "/office/incidents/",
+            data={
+                "subject": "电话报告",
+                "place": "B01",
+                "summary": "家属发热",
+                "_csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+    assert response.status_code == 303
+    assert await Incident.exists().where(Incident.subject == "电话报告")
