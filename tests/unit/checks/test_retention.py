@@ -56,7 +56,8 @@ async def test_purge_removes_old_records_and_keeps_counts():
     assert [h["action"] for h in trail] == ["create", "remeasure"]
     assert all(h["before"] is None and h["after"] is None for h in trail)
     gone = await SyncChange.select(SyncChange.entity_id).where(
-        (SyncChange.op == "delete") & SyncChange.entity_id.is_in([str(o["id"]) for o in old]))
+        (SyncChange.op == "delete") & SyncChange.entity_id.is_in([str(o["id"]) for o in old])
+    )
     assert len(gone) == 3  # the phone that made them is told to drop them
 
 
