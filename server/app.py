@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.security.session_auth import SessionAuth
@@ -22,6 +22,8 @@ from server.checks.office import OfficeController
 from server.devices.controller import DevicesController, EnrollController
 from server.devices.outbox_import import OutboxImportController
 from server.devices.sync_routes import SyncController
+from server.emergency import service as emergency
+from server.emergency.controller import EmergencyController
 from server.health import healthz
 from server.home import home
 from server.incidents.controller import IncidentsController
@@ -36,6 +38,12 @@ PUBLIC_PATHS = ["^/login$", "^/language$", "^/static/", "^/healthz$", "^/sw.js$"
 async def _session_user(session: dict, _connection) -> object:
     user_id = session.get("user_id")
     return await load_user(user_id) if isinstance(user_id, int) else None
+
+
+async def _emergency_state(request: Request) -> None:
+    """Every page shows the emergency-response banner while it is on."""
+    if request.scope.get("user") is not None:
+        request.state.emergency = await emergency.current()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -81,11 +89,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SyncController,
             OutboxImportController,
             IncidentsController,
+            EmergencyController,
             create_static_files_router(
                 path="/static", directories=[WEB_DIR / "static"], opt={"exclude_from_auth": True}
             ),
         ],
         on_app_init=[session_auth.on_app_init],
+        before_request=_emergency_state,
         on_startup=[connect],
         on_shutdown=[disconnect],
         stores={SESSION_STORE: DatabaseStore()},

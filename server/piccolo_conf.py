@@ -18,6 +18,7 @@ APP_REGISTRY = AppRegistry(
         "server.checks.piccolo_app",
         "server.devices.piccolo_app",
         "server.incidents.piccolo_app",
+        "server.emergency.piccolo_app",
         "sync.piccolo_app",
     ]
 )

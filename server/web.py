@@ -45,6 +45,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
             "locale": locale,
             "user": request.scope.get("user"),
             "today": clock.today(),
+            "emergency": request.scope.get("state", {}).get("emergency"),
         },
         status_code=status_code,
         headers={"Vary": "HX-Request"},

@@ -29,6 +29,8 @@ ROUTES = [
     ("GET", "/office/staff/{staff}", OFFICE, 200),
     ("POST", "/office/visitors/{visitor}/edit", OFFICE, 422),
     ("GET", "/office/conflicts", OFFICE, 200),
+    ("GET", "/emergency", OFFICE, 200),
+    ("POST", "/emergency", {"leader"}, 422),
     ("GET", "/office/incidents", OFFICE, 200),
     ("POST", "/office/incidents", OFFICE, 422),
     ("GET", "/office/incidents/{incident}", OFFICE, 200),
