@@ -23,8 +23,10 @@ from sync.ingest import Origin, Rejected
 from sync.protocol import Mutation, Result, Status, clock_flag, jsonable
 
 COLUMNS = [c._meta.db_column_name for c in VisitorCheck._meta.columns]
+# Quoted: "window" is a reserved word in PostgreSQL.
+QUOTED = ", ".join('"' + c + '"' for c in COLUMNS)
 INSERT_CHECK = (
-    f"INSERT INTO visitor_check ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    f"INSERT INTO visitor_check ({QUOTED}) VALUES ({', '.join('?' * len(COLUMNS))})"
 )
 INSERT_AUDIT = (
     "INSERT INTO audit_entry (at, actor, actor_id, device, action, entity, "
