@@ -77,6 +77,8 @@ def serve(host: str, port: int, workers: int) -> None:
 def seed_demo(password: str, days: int) -> None:
     """Load the plan's organisation, the demo logins and a few days of checks."""
     from server import demo
+    from server.declarations.demo_data import seed_declarations
+    from server.disinfection.demo_data import seed_disinfection
     from server.migrations import migrate as run_migrations
 
     async def work():
@@ -92,6 +94,10 @@ def seed_demo(password: str, days: int) -> None:
             stored = await demo.seed_checks(
                 days, lambda day: progress.update(task, advance=1, description=f"Checks: {day}")
             )
+            await seed_declarations(days, lambda _: None)
+            await demo.seed_operations()
+            await demo.seed_zero_reports(days)
+            await seed_disinfection()
         return stored
 
     stored = _run(_with_database(work))

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
+import aiosqlite
+import asyncpg
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
 from sync.db import engine, write_transaction
 
-__all__ = ["engine", "write_transaction", "engine_from_url", "contains", "describe"]
+__all__ = [
+    "engine",
+    "write_transaction",
+    "request_reads",
+    "engine_from_url",
+    "contains",
+    "describe",
+]
 
 # Writers wait this long for SQLite's lock instead of failing with "database is locked".
 SQLITE_BUSY_SECONDS = 30
@@ -21,10 +33,110 @@ def engine_from_url(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         enable_wal(path)
-        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_SECONDS)
+        return RequestReadsSQLiteEngine(path=path, timeout=SQLITE_BUSY_SECONDS)
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresEngine(config={"dsn": url})
+        return RecoveringPostgresEngine(config={"dsn": url})
     raise ValueError(f"HALLWATCH_DB must start with sqlite:/// or postgresql://, got {url!r}")
+
+
+# What a connection says once PostgreSQL went away under it (restart, crash, terminated
+# backend): the connection is dead, and with it whatever transaction it had open.
+CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+
+
+class RecoveringTransaction(PostgresTransaction):
+    """Piccolo's transaction, except that leaving it on a dead connection still hands the
+    connection back to the pool and clears the task's current transaction. Piccolo's own
+    exit tries ROLLBACK first; on a connection PostgreSQL closed (a restart) that raises
+    "the underlying connection is closed", which skipped the release and replaced the real
+    error (AdminShutdownError, a 503) with an InterfaceError (a 500)."""
+
+    __slots__ = ()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is None:
+                if not self._committed and not self._rolled_back:
+                    await self.commit()
+            elif not self._rolled_back:
+                # On a dead connection PostgreSQL already rolled it back.
+                with contextlib.suppress(CONNECTION_LOST):
+                    await self.rollback()
+        finally:
+            if self.engine.pool:
+                # A closed connection is dropped by the pool and replaced on a later acquire.
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+            self.engine.current_transaction.reset(self.context)
+        return False
+
+
+class RecoveringPostgresEngine(PostgresEngine):
+    """PostgresEngine whose transactions survive a PostgreSQL restart (see above); the pool
+    itself reconnects: asyncpg replaces a closed connection when it is next acquired."""
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return RecoveringTransaction(engine=self, allow_nested=allow_nested)
+
+
+class _ReadConnection:
+    """The SQLite connection one request reads on, opened at its first read."""
+
+    def __init__(self) -> None:
+        self.connection: aiosqlite.Connection | None = None
+        self.closed = False
+        self._opening = asyncio.Lock()
+
+    async def open(self, kwargs: dict) -> aiosqlite.Connection:
+        async with self._opening:
+            if self.connection is None:
+                self.connection = await aiosqlite.connect(**kwargs)
+                self.connection.row_factory = dict_factory
+        return self.connection
+
+    async def close(self) -> None:
+        self.closed = True
+        if self.connection is not None:
+            await self.connection.close()
+
+
+_REQUEST_READS: ContextVar[_ReadConnection | None] = ContextVar("request_reads", default=None)
+
+
+class RequestReadsSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine opens a connection for every query outside a transaction (a
+    thread, the file, the schema parsed anew, a PRAGMA and a COMMIT): more work than a small
+    query, and a page makes several. Inside `request_reads()` a SELECT outside a transaction
+    runs on the request's one connection instead. It is in autocommit mode and holds no
+    transaction between statements, so each read sees everything committed before it, as
+    on a fresh connection. Writes and transactions go exactly as before."""
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        reads = _REQUEST_READS.get()
+        if reads is None or reads.closed or query.lstrip()[:6].upper() != "SELECT":
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        connection = await reads.open(self.connection_kwargs)
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+
+@contextlib.asynccontextmanager
+async def request_reads():
+    """One request's reads on one SQLite connection (see RequestReadsSQLiteEngine). On
+    PostgreSQL the pool already hands out open connections: nothing changes there."""
+    if not isinstance(engine(), RequestReadsSQLiteEngine):
+        yield
+        return
+    reads = _ReadConnection()
+    token = _REQUEST_READS.set(reads)
+    try:
+        yield
+    finally:
+        _REQUEST_READS.reset(token)
+        await reads.close()
 
 
 def enable_wal(path: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from server import clock
 from server.accounts.service import create_user
 from server.audit import service as audit
-from server.audit.service import SYSTEM
+from server.audit.service import SYSTEM, Actor
 from server.checks.rules import ID_CHECK_CHARS, ID_WEIGHTS, first_reading_status, remeasure_status
 from server.checks.tables import StaffCheck, VisitorCheck
 from server.db import write_transaction
@@ -231,3 +231,103 @@ async def _insert_new(rows: list) -> int:
                 await table.insert(*new)
             stored += len(new)
     return stored
+
+
+# Supplies: name, unit, low-stock level, bought ten days ago, issued each day of the last week.
+DEMO_SUPPLIES = [
+    ("医用外科口罩", "只", 500, 3000, 180),
+    ("N95口罩", "只", 100, 200, 20),
+    ("84消毒液", "瓶", 10, 40, 5),
+    ("75%酒精", "瓶", 10, 30, 3),
+    ("一次性手套", "副", 200, 1000, 60),
+    ("红外额温枪", "支", 2, 6, 0),
+]
+# Notices: kind, title, Markdown, to staff, to the public.
+DEMO_NOTICES = [
+    ("notice", "关于进入政务大厅须测温登记的通告",
+     "进入大厅请**配合测温、登记**，全程佩戴口罩。", False, True),
+    ("tip", "今日健康提示",
+     "- 勤洗手、常通风\n- 保持一米以上距离\n- 咳嗽、打喷嚏时遮掩口鼻", True, True),
+    ("clinic", "发热门诊就医指南",
+     "**区人民医院发热门诊**（24小时）\n\n请佩戴口罩，避免乘坐公共交通前往。", True, True),
+    ("notice", "关于做好每日健康申报的通知",
+     "请全体干部职工每天**九点前**完成健康申报。", True, False),
+]  # fmt: skip
+
+
+async def seed_operations() -> None:
+    """A week of supplies, the hall's notices, one training session and a week of duty.
+    Every id derives from the demo's own keys, so seeding again stores nothing twice."""
+    from server.duty.demo_data import seed_duty
+    from server.notices.service import create_notice
+    from server.training.service import create_session
+
+    today = clock.today()
+    people = await Person.select(Person.id, Person.name, Person.department).where(
+        Person.department.is_not_null()
+    )
+    for item in DEMO_SUPPLIES:
+        await _seed_supply(*item, people, today)
+    for kind, title, body, staff, public in DEMO_NOTICES:
+        audience = {"to_staff": "1" if staff else "", "to_public": "1" if public else ""}
+        form = {"kind": kind, "title": title, "body": body, **audience}
+        entry = uuid.uuid5(DEMO_NAMESPACE, f"notice/{title}")
+        await create_notice(entry, form, SYSTEM, True, clock.now(), today)
+    session = {"topic": "测温与来人登记规范", "trainer": "区疾控中心", "place": "三楼会议室"}
+    session["held_on"] = str(today - dt.timedelta(days=3))
+    attendees = [p["id"] for p in people[:12]]
+    await create_session(uuid.uuid5(DEMO_NAMESPACE, "training/1"), session, attendees, SYSTEM)
+    await seed_duty(DEMO_NAMESPACE)
+
+
+async def _seed_supply(name, unit, low, bought, daily, people, today) -> None:
+    from server.checks.rules import Invalid
+    from server.supplies.service import create_item, record_movement
+    from server.supplies.tables import MovementKind
+
+    item_id = uuid.uuid5(DEMO_NAMESPACE, f"supply/{name}")
+    await create_item(item_id, {"name": name, "unit": unit, "low_stock": str(low)}, SYSTEM)
+    purchase = {"quantity": str(bought), "supplier": "区医药公司", "cost": str(bought * 2)}
+    purchase["day"] = str(today - dt.timedelta(days=10))
+    moves = [(f"{name}/bought", MovementKind.purchase, purchase)]
+    for back in range(6, -1, -1) if daily else ():  # oldest first, as the office would
+        day = today - dt.timedelta(days=back)
+        person = people[(back * 7) % len(people)]
+        issue = {"quantity": str(daily), "day": str(day), "receiver": person["name"]}
+        issue["department"] = str(person["department"])
+        moves.append((f"{name}/{day}", MovementKind.issue, issue))
+    for key, kind, form in moves:
+        try:
+            entry = uuid.uuid5(DEMO_NAMESPACE, f"movement/{key}")
+            await record_movement(entry, item_id, kind, form, SYSTEM, today)
+        except Invalid:
+            pass  # reseeded on a later day, the stock would not cover it: leave it as it is
+
+
+async def seed_zero_reports(days: int) -> None:
+    """The last `days` days of daily zero reports, so the office's pages are not empty: most
+    departments on time with the records' counts, one late each day, one missed; today's
+    still coming in. Ids derive from the demo's keys, so seeding again stores nothing twice."""
+    from server.reports import records
+    from server.reports import service as reports
+
+    policy = await load_policy()
+    head = Actor(username="demo-head")
+    departments = await reports.departments()
+    for back in range(days, -1, -1):
+        day = clock.today() - dt.timedelta(days=back)
+        start, _ = clock.day_bounds(day)
+        counts = await records.recorded_counts(day, "am", policy, start + dt.timedelta(hours=9))
+        for n, department in enumerate(departments):
+            if (n + back) % 7 == 3 or (back == 0 and n % 2):
+                continue  # missed that day (or today's, not in yet)
+            late = (n + back) % 7 == 5
+            at = (
+                start + dt.timedelta(hours=10, minutes=40)
+                if late
+                else start + dt.timedelta(hours=8, minutes=30 + n)
+            )
+            form = {k: str(v) for k, v in counts.get(department["id"], {}).items()}
+            form = {name: form.get(name, "0") for name in records.COUNT_FIELDS}
+            entry = uuid.uuid5(DEMO_NAMESPACE, f"zero/{department['id']}/{day}")
+            await reports.submit(entry, department["id"], day, "am", form, head, now=at)

@@ -9,8 +9,8 @@ from server.accounts.guards import EVERYONE
 
 LANDING = {
     "desk": "/desk",
-    "office": "/office",
-    "leader": "/office",
+    "office": "/dashboard",
+    "leader": "/dashboard",
     "admin": "/admin/users",
     "head": "/me",
     "staff": "/me",

@@ -18,7 +18,16 @@ APP_REGISTRY = AppRegistry(
         "server.checks.piccolo_app",
         "server.devices.piccolo_app",
         "server.incidents.piccolo_app",
+        "server.supplies.piccolo_app",
+        "server.notices.piccolo_app",
+        "server.training.piccolo_app",
+        "server.declarations.piccolo_app",
         "server.emergency.piccolo_app",
+        "server.notify.piccolo_app",
+        "server.reports.piccolo_app",
+        "server.duty.piccolo_app",
+        "server.disinfection.piccolo_app",
+        "server.visitors.piccolo_app",
         "sync.piccolo_app",
     ]
 )

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-WEB_DIR = REPO_ROOT / "web"
+# The pages, static files and service worker served; another directory serves a changed
+# build of them (its phones install the new app shell).
+WEB_DIR = Path(os.environ.get("HALLWATCH_WEB_DIR") or REPO_ROOT / "web")
 DEFAULT_DB = "sqlite:///hallwatch.db"
 
 
@@ -42,12 +44,26 @@ def secret_path(db_url: str) -> Path:
 
 
 def stored_secret(path: Path) -> str:
-    """Read the secret at `path`, creating it on first run (exclusively, so that
-    several workers starting together agree on one value)."""
+    """Read the secret at `path`, creating it on first run. Several workers starting
+    together agree on one value: the secret is written to a file of this process's own and
+    linked into place only when whole, so no one reads a half-written (empty) secret, and
+    the first link wins."""
+    if not path.exists():
+        _publish(path, secrets.token_urlsafe(48))
+    secret = path.read_text().strip()
+    if not secret:
+        raise RuntimeError(f"{path} is empty: delete it to generate a new secret")
+    return secret
+
+
+def _publish(path: Path, secret: str) -> None:
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secret)
+        os.link(draft, path)  # fails when another process was first: theirs is kept
     except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as out:
-        out.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+        pass
+    finally:
+        draft.unlink()

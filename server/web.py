@@ -8,6 +8,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from server import clock, i18n
+from server.checks import labels
 from server.privacy import mask_id_number, mask_phone
 from server.settings import WEB_DIR
 
@@ -20,6 +21,8 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.filters["local_time"] = lambda t, fmt="%H:%M": clock.local(t).strftime(fmt) if t else ""
     env.filters["celsius"] = lambda v: "" if v is None else f"{v:.1f}"
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+    for name in ("STATUS_LABELS", "SYMPTOM_LABELS", "DIRECTION_LABELS"):
+        env.globals[name] = getattr(labels, name)
 
 
 def template_config() -> TemplateConfig:
@@ -48,7 +51,8 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
             "emergency": request.scope.get("state", {}).get("emergency"),
         },
         status_code=status_code,
-        headers={"Vary": "HX-Request"},
+        # Pages carry personal data: no cache (browser, proxy or back-forward) keeps them.
+        headers={"Vary": "HX-Request", "Cache-Control": "no-store"},
         media_type=MediaType.HTML,
     )
 

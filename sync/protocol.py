@@ -34,6 +34,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
+
+import msgspec
 
 from sync.hlc import Stamp
 
@@ -56,6 +59,10 @@ class Status(StrEnum):
     retry = "retry"
 
 
+# Enum `.value` is a slow property on Python 3.11; a batch reads it thousands of times.
+STATUS_TEXT = {status: status.value for status in Status}
+
+
 @dataclass(frozen=True)
 class Mutation:
     id: uuid.UUID
@@ -69,6 +76,12 @@ class Mutation:
     by: int | None
     fields: dict
 
+    @cached_property
+    def entity_text(self) -> str:
+        """`entity_id` as text, made once (uuid's __str__ is Python code, and a batch needs
+        it for the row, its audit, its feed note and its ledger entry)."""
+        return str(self.entity_id)
+
 
 @dataclass
 class Result:
@@ -79,16 +92,24 @@ class Result:
     errors: dict[str, str] = field(default_factory=dict)
     row: dict | None = None
     clock_flag: str | None = None
+    _encoded: bytes | None = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict:
         """The answer as sent: empty parts left out. Shallow on purpose: `row` is already
         JSON-ready, and copying it deeply (dataclasses.asdict) cost more than the insert."""
-        answer = {"id": self.id, "status": self.status.value}
+        answer = {"id": self.id, "status": STATUS_TEXT[self.status]}
         for key in ("version", "reason", "errors", "row", "clock_flag"):
             value = getattr(self, key)
             if value not in (None, {}, []):
                 answer[key] = value
         return answer
+
+    def encoded(self) -> bytes:
+        """The answer as JSON bytes, encoded once: the ledger stores them and the push
+        answer sends them. Call it when the result is final."""
+        if self._encoded is None:
+            self._encoded = encode_json(self.as_json())
+        return self._encoded
 
 
 def jsonable(value):
@@ -104,6 +125,9 @@ def jsonable(value):
     return value
 
 
+encode_json = msgspec.json.Encoder().encode
+
+
 class BadMutation(ValueError):
     """A mutation whose shape is wrong: rejected alone, the rest of the batch goes on."""
 
@@ -115,8 +139,70 @@ def _uuid(value, name: str) -> uuid.UUID:
         raise BadMutation(f"{name} is not a UUID") from None
 
 
+class _Wire(msgspec.Struct):
+    """A well-formed mutation as phones send it, checked and converted in C (msgspec):
+    about 1 µs an entry instead of 16 µs in Python. Anything it does not accept goes
+    through the checks below, which accept the same and name what is wrong."""
+
+    id: uuid.UUID
+    kind: str
+    entity_id: uuid.UUID
+    captured_at: dt.datetime
+    fields: dict
+    schema: int = 1
+    seq: int = 0
+    stamp: str = ""
+    base_version: int | None = None
+    by: int | None = None
+
+
 def parse_mutation(raw: object) -> Mutation:
     """A Mutation from one decoded JSON object; BadMutation names the first thing wrong."""
+    try:
+        wire = msgspec.convert(raw, _Wire)
+    except msgspec.ValidationError:
+        return _parse_checking(raw)
+    if (
+        wire.captured_at.tzinfo is None
+        or not wire.schema
+        or not _valid_stamp(wire.stamp)
+        or not _valid_kind(wire.kind)
+    ):
+        return _parse_checking(raw)  # they answer these (or accept the looser forms)
+    return Mutation(
+        id=wire.id,
+        kind=wire.kind,
+        schema=wire.schema,
+        seq=wire.seq,
+        captured_at=wire.captured_at.astimezone(dt.UTC),
+        stamp=wire.stamp,
+        entity_id=wire.entity_id,
+        base_version=wire.base_version,
+        by=wire.by,
+        fields=wire.fields,
+    )
+
+
+# The ledger keeps the kind in a 50-character column, and PostgreSQL's text holds no NUL: a
+# kind outside that would fail the whole batch's transaction, not just its own entry.
+MAX_KIND_LENGTH = 50
+
+
+def _valid_kind(kind: object) -> bool:
+    return isinstance(kind, str) and 0 < len(kind) <= MAX_KIND_LENGTH and "\x00" not in kind
+
+
+def _valid_stamp(stamp: str) -> bool:
+    if not stamp:
+        return True
+    try:
+        Stamp.decode(stamp)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_checking(raw: object) -> Mutation:
     if not isinstance(raw, dict):
         raise BadMutation("a mutation must be an object")
     missing = [k for k in ("id", "kind", "entity_id", "captured_at", "fields") if k not in raw]
@@ -124,6 +210,8 @@ def parse_mutation(raw: object) -> Mutation:
         raise BadMutation(f"missing {', '.join(missing)}")
     if not isinstance(raw["fields"], dict):
         raise BadMutation("fields must be an object")
+    if not _valid_kind(raw["kind"]):
+        raise BadMutation(f"kind must be text of at most {MAX_KIND_LENGTH} characters")
     try:
         captured_at = dt.datetime.fromisoformat(str(raw["captured_at"]).replace("Z", "+00:00"))
     except ValueError:
@@ -143,9 +231,9 @@ def parse_mutation(raw: object) -> Mutation:
         raise BadMutation("by must be an account id")
     return Mutation(
         id=_uuid(raw["id"], "id"),
-        kind=str(raw["kind"]),
-        schema=int(raw.get("schema") or 1),
-        seq=int(raw.get("seq") or 0),
+        kind=raw["kind"],
+        schema=_integer(raw, "schema", 1),
+        seq=_integer(raw, "seq", 0),
         captured_at=captured_at.astimezone(dt.UTC),
         stamp=stamp,
         entity_id=_uuid(raw["entity_id"], "entity_id"),
@@ -153,6 +241,17 @@ def parse_mutation(raw: object) -> Mutation:
         by=by,
         fields=raw["fields"],
     )
+
+
+def _integer(raw: dict, key: str, default: int) -> int:
+    """An optional whole-number field; a string or an object there names the field instead
+    of failing the whole batch (found by the sync fuzz tests)."""
+    value = raw.get(key) or default
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)  # the looser form "1" stays accepted
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadMutation(f"{key} must be an integer")
+    return value
 
 
 def clock_flag(captured_at: dt.datetime, server_now: dt.datetime) -> str | None:

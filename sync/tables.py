@@ -9,9 +9,10 @@ class AppliedMutation(Table, tablename="sync_applied_mutation"):
     changes nothing."""
 
     id = UUID(primary_key=True)
-    device = Varchar(length=64, default="", index=True)
+    device = Varchar(length=64, default="")
     kind = Varchar(length=50)
-    entity_id = Varchar(length=64, default="")
+    # The retention purge finds a purged record's answers by it.
+    entity_id = Varchar(length=64, default="", index=True)
     status = Varchar(length=10)
     result = JSON()
     received_at = Timestamptz(default=TimestamptzNow())

@@ -59,7 +59,10 @@ class AccountsController(Controller):
         if user := request.scope.get("user"):
             await audit.record(user.actor, "logout", "user_account", user.id)
         request.clear_session()
-        return Redirect("/login", status_code=303)
+        # The browser drops its HTTP cache of this person's pages. Not "storage": that would
+        # also wipe the desk phone's enrolment and offline shell (the page's script has
+        # already dropped the synced entries the next person may not see).
+        return Redirect("/login", status_code=303, headers={"Clear-Site-Data": '"cache"'})
 
     @post("/language")
     async def language(self, request: Request) -> Redirect:

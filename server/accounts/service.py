@@ -10,8 +10,8 @@ from litestar.stores.base import Store
 
 from server.accounts.passwords import (
     DUMMY_HASH,
-    MIN_LENGTH,
     hash_password,
+    password_problem,
     verify_password,
 )
 from server.accounts.tables import Role, UserAccount
@@ -69,10 +69,8 @@ async def create_user(
         raise AccountError(
             N_("Unknown role %(role)s; one of %(roles)s"), {"role": role, "roles": roles}
         )
-    if len(password) < MIN_LENGTH:
-        raise AccountError(
-            N_("The password needs at least %(length)s characters"), {"length": MIN_LENGTH}
-        )
+    if problem := password_problem(password, username):
+        raise AccountError(*problem)
     fields = {
         "password_hash": await hash_password(password),
         "role": role,
@@ -150,14 +148,20 @@ async def authenticate(
     if row and ok:
         await store.delete(user_key)
         return await load_user(row["id"])
+    counts = {}
     for key in (user_key, address_key):
         expires = await store.expires_in(key)
+        counts[key] = await _failures(store, key) + 1
         await store.set(
             key,
-            json.dumps(await _failures(store, key) + 1),
+            json.dumps(counts[key]),
             expires_in=expires if expires and expires > 0 else THROTTLE_WINDOW,
         )
-    await audit.record(Actor(username=username), "login_failed", "user_account", username)
+    actor = Actor(username=username)
+    await audit.record(actor, "login_failed", "user_account", username, None, {"from": address})
+    if counts[user_key] == MAX_FAILURES_PER_USER:
+        window = {"minutes": int(THROTTLE_WINDOW.total_seconds() // 60), "from": address}
+        await audit.record(actor, "account_locked", "user_account", username, None, window)
     return None
 
 

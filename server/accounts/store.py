@@ -47,6 +47,16 @@ class DatabaseStore(Store):
             )
         return bytes(row["value"])
 
+    async def get_with_expiry(self, key: str) -> tuple[bytes, dt.datetime | None] | None:
+        """The value and its expiry in one query (the session backend writes an unchanged
+        session back only when its expiry is due to move on)."""
+        row = (
+            await SessionEntry.select(SessionEntry.value, SessionEntry.expires_at)
+            .where((SessionEntry.key == key) & _live())
+            .first()
+        )
+        return None if row is None else (bytes(row["value"]), row["expires_at"])
+
     async def delete(self, key: str) -> None:
         await SessionEntry.delete().where(SessionEntry.key == key)
 

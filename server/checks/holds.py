@@ -6,6 +6,7 @@ from __future__ import annotations
 from server.audit.service import Actor
 from server.checks.tables import CheckStatus
 from server.incidents.service import raise_incident
+from server.org.tables import Person
 
 
 def _summary(check: dict) -> tuple[str, str]:
@@ -36,4 +37,13 @@ async def raise_if_newly_held(entity: str, before: dict | None, after: dict, act
         actor,
         held=True,
         reason=reason,
+        department=await _department_of(after.get("person")),
     )
+
+
+async def _department_of(person_id) -> int | None:
+    """A held staff member's department, whose head is told too; None for a visitor."""
+    if person_id is None:
+        return None
+    row = await Person.select(Person.department).where(Person.id == person_id).first()
+    return row["department"] if row else None

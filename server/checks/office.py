@@ -3,16 +3,16 @@ on request (audited), and each record's audit history."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
+from dataclasses import replace
 
 from litestar import Controller, Request, get, post
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from server import clock
-from server.accounts.guards import OFFICE
+from server.accounts.guards import FULL_NUMBERS, OFFICE, may_see_full_numbers
 from server.audit import service as audit
 from server.checks import edits, queries, service
 from server.checks.rules import Invalid
@@ -21,43 +21,58 @@ from server.org.service import windows
 from server.policy.service import load_policy
 from server.web import is_htmx, render
 
-TABS = ("visitors", "staff")
 CORRECTABLE = ("name", "phone", "id_number", "purpose")
 
 
-def _filter(day: str, abnormal: str, window: str, q: str) -> queries.CheckFilter:
-    try:
-        chosen = dt.date.fromisoformat(day) if day else clock.today()
-    except ValueError:
-        chosen = clock.today()
-    return queries.CheckFilter(
-        day=chosen,
-        abnormal_only=abnormal in ("1", "on", "true"),
-        window_id=int(window) if window.isdigit() else None,
-        text=q.strip()[:50],
+def _filter_query(
+    tab: FromQuery[str] = "visitors",
+    day: FromQuery[str] = "",
+    until: FromQuery[str] = "",
+    abnormal: FromQuery[str] = "",
+    window: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+) -> queries.FilterQuery:
+    return queries.FilterQuery(tab, day, until, abnormal, window, q)
+
+
+# The list's filter parameters, for the list and its exports.
+FILTER_QUERY = {"asked": Provide(_filter_query, sync_to_thread=False)}
+
+
+def _filter(asked: queries.FilterQuery) -> tuple[str, queries.CheckFilter]:
+    """The tab and filter of the list, which never refuses one: what it cannot read it
+    leaves out (a bad day is today). The exports refuse instead (server/checks/export_routes)."""
+    asked = replace(
+        asked,
+        tab=asked.tab if asked.tab in queries.TABS else "visitors",
+        window=asked.window if asked.window.isdigit() else "",
+        q=asked.q.strip()[: queries.MAX_TEXT],
     )
+    for fallback in (asked, replace(asked, until="")):
+        try:
+            return queries.parse_filter(fallback)
+        except queries.BadFilter:
+            continue
+    return queries.parse_filter(replace(asked, day="", until=""))
 
 
 class OfficeController(Controller):
     path = "/office"
     guards = [OFFICE]
 
-    @get("/")
+    @get("/", dependencies=FILTER_QUERY)
     async def checks(
-        self,
-        request: Request,
-        tab: FromQuery[str] = "visitors",
-        day: FromQuery[str] = "",
-        abnormal: FromQuery[str] = "",
-        window: FromQuery[str] = "",
-        q: FromQuery[str] = "",
-        before: FromQuery[str] = "",
+        self, request: Request, asked: queries.FilterQuery, before: FromQuery[str] = ""
     ) -> object:
-        tab = tab if tab in TABS else "visitors"
-        filt = _filter(day, abnormal, window, q)
-        lister = queries.visitor_checks if tab == "visitors" else queries.staff_checks
-        rows, next_cursor = await lister(filt, before or None)
-        context = {"tab": tab, "filter": filt, "rows": rows, "next_cursor": next_cursor}
+        tab, filt = _filter(asked)
+        rows, next_cursor = await queries.LISTS[tab](filt, before or None)
+        context = {
+            "tab": tab,
+            "filter": filt,
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "full_numbers": may_see_full_numbers(request.user),
+        }
         if is_htmx(request):
             partial = "office/_rows.html" if before else "office/_results.html"
             return render(request, partial, **context)
@@ -81,7 +96,7 @@ class OfficeController(Controller):
             history=await audit.history("visitor_check", check_id),
         )
 
-    @get("/visitors/{check_id:uuid}/reveal")
+    @get("/visitors/{check_id:uuid}/reveal", guards=[FULL_NUMBERS])
     async def reveal_visitor(self, request: Request, check_id: FromPath[uuid.UUID]) -> object:
         """The full phone and ID numbers, for office and leaders only; every look is audited."""
         check = await service.visitor_check(check_id)

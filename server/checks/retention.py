@@ -89,3 +89,31 @@ async def purge_visitors(now: dt.datetime, policy: Policy) -> int:
                 if row["device"]:
                     await note_change("visitor_check", row["id"], row["device"], op="delete")
         purged += len(rows)
+
+
+SEARCH_FORGOTTEN = "…"
+
+
+def _search(after: dict | None) -> str:
+    return ((after or {}).get("filter") or {}).get("q") or ""
+
+
+async def forget_export_searches(now: dt.datetime, policy: Policy) -> int:
+    """An export's audit row keeps the list filter it exported, whose search text may be a
+    visitor's name or number. Past the retention period that text goes as the records it
+    found went; who exported what kind of list, when, how many rows and whether in full stay.
+    How many rows lost their text."""
+    old = (
+        (AuditEntry.action == "export")
+        & AuditEntry.entity.is_in(["visitor_check", "staff_check"])
+        & (AuditEntry.at < cutoff(now, policy))
+    )
+    rows = (
+        await AuditEntry.select(AuditEntry.id, AuditEntry.after).where(old).output(load_json=True)
+    )
+    searched = [r for r in rows if _search(r["after"]) not in ("", SEARCH_FORGOTTEN)]
+    async with write_transaction():
+        for row in searched:
+            after = {**row["after"], "filter": {**row["after"]["filter"], "q": SEARCH_FORGOTTEN}}
+            await AuditEntry.update({AuditEntry.after: after}).where(AuditEntry.id == row["id"])
+    return len(searched)

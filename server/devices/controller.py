@@ -8,6 +8,7 @@ import json
 
 import segno
 from litestar import Controller, Request, get, post
+from litestar.exceptions import SerializationException
 from litestar.params import FromPath
 from litestar.response import Response
 
@@ -96,7 +97,7 @@ class EnrollController(Controller):
             )
         try:
             body = await request.json()
-        except ValueError:
+        except SerializationException:  # not JSON: no code
             body = {}
         code = str(body.get("code", "")) if isinstance(body, dict) else ""
         enrolled = await service.enroll(code)

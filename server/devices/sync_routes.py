@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from litestar import Controller, Request, get, post
+import msgspec
+from litestar import Controller, MediaType, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Response
 
@@ -17,19 +18,51 @@ from server import clock
 from server.accounts.service import load_user
 from server.checks import service as checks
 from server.checks import sync_appliers as check_kinds
+from server.declarations import sync_appliers as declaration_kinds
 from server.devices.service import device_for_token
+from server.disinfection import service as disinfection
+from server.disinfection import sync_appliers as disinfection_kinds
 from server.i18n import N_, request_locale, translate
 from server.org.service import roster, windows
 from server.policy.service import load_policy
 from server.privacy import masked_row
+from server.visitors import service as prereg
+from server.visitors import sync_appliers as prereg_kinds
 from sync import feed
+from sync.db import write_transaction
 from sync.ingest import Origin, Registry, ingest
-from sync.protocol import MAX_BODY_BYTES, MAX_MUTATIONS, BadMutation, parse_mutation
+from sync.protocol import (
+    MAX_BODY_BYTES,
+    MAX_MUTATIONS,
+    BadMutation,
+    encode_json,
+    jsonable,
+    parse_mutation,
+)
 
 REGISTRY = Registry()
 check_kinds.register(REGISTRY)
+declaration_kinds.register(REGISTRY)
+disinfection_kinds.register(REGISTRY)
+prereg_kinds.register(REGISTRY)
 
 READERS = {"visitor_check": checks.visitor_check, "staff_check": checks.staff_check}
+
+
+async def _round(round_id) -> dict | None:
+    row = await disinfection.round_row(round_id)
+    return disinfection.phone_round(row) if row else None
+
+
+# Shared records every desk holds (noted in the feed for device ""), already in the form a
+# phone keeps. Pre-registrations name visitors: only the desk and the office get them.
+SHARED_READERS = {"disinfection_round": _round, prereg.ENTITY: prereg.phone_row_by_id}
+SHARED_ROLES = {"disinfection_round": None, prereg.ENTITY: {"desk", "office", "leader"}}
+
+
+def _may_hold(entity: str, origin: Origin) -> bool:
+    roles = SHARED_ROLES[entity]
+    return roles is None or origin.role in roles
 
 
 def _refusal(request: Request, status: int, error: str, message: str, **extra) -> Response:
@@ -84,9 +117,38 @@ async def _reference() -> dict:
         "roster": [{k: p[k] for k in ("id", "name", "department_name")} for p in await roster()],
         "windows": await windows(),
         "policy": (await load_policy()).as_dict(),
+        "disinfection_points": jsonable(await disinfection.active_points()),
     }
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     return {**data, "hash": digest[:16]}
+
+
+async def _shared_snapshot(origin: Origin) -> list[dict]:
+    """Today's disinfection rounds and the pre-registrations still open, for a first pull
+    or after a reset."""
+    now = clock.now()
+    rounds = [
+        {"entity": "disinfection_round", "row": disinfection.phone_round(r)}
+        for r in await disinfection.rounds_on(clock.today())
+    ]
+    if not _may_hold(prereg.ENTITY, origin):
+        return rounds
+    return rounds + [
+        {"entity": prereg.ENTITY, "row": prereg.phone_row(r)} for r in await prereg.current(now)
+    ]
+
+
+def _nothing_to_pull() -> dict:
+    """The pull of a browser that holds no hall records: a staff member's phone pushes its
+    own declarations and must not receive the desk's visitors or the roster."""
+    return {
+        "server_time": clock.now().isoformat(),
+        "cursor": "",
+        "reset": False,
+        "entries": [],
+        "tombstones": [],
+        "device": "",
+    }
 
 
 class SyncController(Controller):
@@ -95,30 +157,35 @@ class SyncController(Controller):
 
     @post("/push", request_max_body_size=MAX_BODY_BYTES, status_code=200)
     async def push(self, request: Request) -> Response:
-        origin = await _origin(request)
-        if isinstance(origin, str):
-            return _refusal(request, 401, origin, N_("Log in again (or enrol this phone again)."))
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        raw = body.get("mutations") if isinstance(body, dict) else None
-        if not isinstance(raw, list):
-            return _refusal(
-                request, 400, "bad_batch", N_("Send a JSON object with a list of mutations.")
-            )
-        if len(raw) > MAX_MUTATIONS:
-            return _refusal(
-                request,
-                413,
-                "batch_too_large",
-                N_("Send at most %(limit)s entries at once."),
-                limit=MAX_MUTATIONS,
-            )
-        results = await ingest_raw(raw, origin, request_locale(request))
-        return Response(
-            {"server_time": clock.now().isoformat(), "results": [r.as_json() for r in results]}
-        )
+        # One write transaction for the whole push: the device's sighting, the replay check
+        # and the batch commit together, on one connection (one fsync, not three).
+        async with write_transaction():
+            origin = await _origin(request)
+            if isinstance(origin, str):
+                message = N_("Log in again (or enrol this phone again).")
+                return _refusal(request, 401, origin, message)
+            try:
+                body = msgspec.json.decode(await request.body())
+            except msgspec.DecodeError:
+                body = None
+            raw = body.get("mutations") if isinstance(body, dict) else None
+            if not isinstance(raw, list):
+                message = N_("Send a JSON object with a list of mutations.")
+                return _refusal(request, 400, "bad_batch", message)
+            if len(raw) > MAX_MUTATIONS:
+                return _refusal(
+                    request,
+                    413,
+                    "batch_too_large",
+                    N_("Send at most %(limit)s entries at once."),
+                    limit=MAX_MUTATIONS,
+                )
+            results = await ingest_raw(raw, origin, request_locale(request))
+        # Each answer is already JSON (the ledger stored the same bytes): joined, not
+        # encoded again.
+        head = encode_json({"server_time": clock.now().isoformat()})[:-1]
+        body = head + b',"results":[' + b",".join(r.encoded() for r in results) + b"]}"
+        return Response(body, media_type=MediaType.JSON)
 
     @get("/pull")
     async def pull(
@@ -127,11 +194,13 @@ class SyncController(Controller):
         origin = await _origin(request)
         if isinstance(origin, str):
             return _refusal(request, 401, origin, N_("Log in again (or enrol this phone again)."))
+        if origin.role != "desk":
+            return Response(_nothing_to_pull(), headers={"Cache-Control": "no-store"})
         position = feed.parse_cursor(cursor)
         expired = position is not None and await feed.is_expired(position)
         if position is None or expired:
             next_cursor = await feed.current_cursor()
-            entries = await self._snapshot(origin.device)
+            entries = await self._snapshot(origin.device) + await _shared_snapshot(origin)
             tombstones: list[dict] = []
         else:
             page = await feed.changes_since(position, origin.device)
@@ -143,6 +212,12 @@ class SyncController(Controller):
                     row := await reader(change["entity_id"])
                 ):
                     entries.append({"entity": change["entity"], "row": masked_row(row)})
+                elif (
+                    (reader := SHARED_READERS.get(change["entity"]))
+                    and _may_hold(change["entity"], origin)
+                    and (row := await reader(change["entity_id"]))
+                ):
+                    entries.append({"entity": change["entity"], "row": row})
         answer = {
             "server_time": clock.now().isoformat(),
             "cursor": next_cursor,

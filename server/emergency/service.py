@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server import clock
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.db import write_transaction
@@ -20,12 +21,31 @@ async def switch(active: bool, reason: str, actor: Actor) -> bool:
         if bool(await current()) == active:
             return False
         await EmergencySwitch.insert(
-            EmergencySwitch(active=active, reason=reason.strip()[:200], by=actor.username)
+            EmergencySwitch(
+                active=active, reason=reason.strip()[:200], by=actor.username, at=clock.now()
+            )
         )
         await audit.record(
             actor, "on" if active else "off", "emergency", "response", None, {"reason": reason}
         )
     return True
+
+
+async def active_during(start, end) -> bool:
+    """Whether emergency response was on at any moment between two instants: on at `start`,
+    or switched on before `end`. The zero report is due twice on such a day."""
+    before = (
+        await EmergencySwitch.select(EmergencySwitch.active)
+        .where(EmergencySwitch.at <= start)
+        .order_by(EmergencySwitch.id, ascending=False)
+        .first()
+    )
+    if before and before["active"]:
+        return True
+    switched_on = (
+        (EmergencySwitch.at > start) & (EmergencySwitch.at < end) & (EmergencySwitch.active == True)  # noqa: E712
+    )
+    return await EmergencySwitch.exists().where(switched_on)
 
 
 async def history(limit: int = 20) -> list[dict]:

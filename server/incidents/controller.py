@@ -14,9 +14,10 @@ from litestar.response import Redirect
 from server import clock
 from server.accounts.guards import OFFICE
 from server.i18n import N_, request_locale, translate
-from server.incidents import service
+from server.incidents import contacts, service
 from server.incidents.tables import StepKind
 from server.web import render
+from sync.ids import new_entry_id
 
 STEP_CHOICES = [k for k in StepKind if k != StepKind.detected]
 # Every field any step may ask for, once each, in the timeline's order.
@@ -30,6 +31,30 @@ def _when(text: str) -> dt.datetime | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=clock.hall_zone()) if moment.tzinfo is None else moment
+
+
+async def detail_page(request, incident_id, template, status_code=200, error=None, **extra):
+    """The incident's page (or its print), with its timeline and its close contacts."""
+    found = await service.incident_with_steps(incident_id)
+    if found is None:
+        raise NotFoundException()
+    incident, steps = found
+    today = clock.today()
+    return render(
+        request,
+        template,
+        status_code,
+        incident=incident,
+        steps=steps,
+        overdue=service.is_overdue(incident, steps, clock.now()),
+        step_choices=STEP_CHOICES,
+        step_fields=FORM_FIELDS,
+        error=error,
+        contacts=await contacts.contacts_of(incident_id, today),
+        suggestions=await contacts.suggestions(incident) if "print" not in template else [],
+        new_id=new_entry_id,
+        **extra,
+    )
 
 
 class IncidentsController(Controller):
@@ -65,30 +90,13 @@ class IncidentsController(Controller):
         )
         return Redirect(f"/office/incidents/{incident_id}", status_code=303)
 
-    async def _detail(self, request, incident_id, template, status_code=200, error=None):
-        found = await service.incident_with_steps(incident_id)
-        if found is None:
-            raise NotFoundException()
-        incident, steps = found
-        return render(
-            request,
-            template,
-            status_code,
-            incident=incident,
-            steps=steps,
-            overdue=service.is_overdue(incident, steps, clock.now()),
-            step_choices=STEP_CHOICES,
-            step_fields=FORM_FIELDS,
-            error=error,
-        )
-
     @get("/{incident_id:uuid}")
     async def detail(self, request: Request, incident_id: FromPath[uuid.UUID]) -> object:
-        return await self._detail(request, incident_id, "incidents/detail.html")
+        return await detail_page(request, incident_id, "incidents/detail.html")
 
     @get("/{incident_id:uuid}/print")
     async def printable(self, request: Request, incident_id: FromPath[uuid.UUID]) -> object:
-        return await self._detail(request, incident_id, "incidents/print.html")
+        return await detail_page(request, incident_id, "incidents/print.html")
 
     @post("/{incident_id:uuid}/steps")
     async def add_step(self, request: Request, incident_id: FromPath[uuid.UUID]) -> object:
@@ -105,7 +113,7 @@ class IncidentsController(Controller):
                 else service.StepRefused(N_("Choose a step."))
             )
             error = translate(request_locale(request), refused.message, refused.params)
-            return await self._detail(request, incident_id, "incidents/detail.html", 422, error)
+            return await detail_page(request, incident_id, "incidents/detail.html", 422, error)
         except LookupError:
             raise NotFoundException() from None
         return Redirect(f"/office/incidents/{incident_id}", status_code=303)

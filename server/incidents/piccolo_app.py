@@ -4,11 +4,11 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from server.incidents.tables import Incident, IncidentStep
+from server.incidents.tables import CloseContact, ContactFollowUp, Incident, IncidentStep
 
 APP_CONFIG = AppConfig(
     app_name="incidents",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Incident, IncidentStep],
+    table_classes=[Incident, IncidentStep, CloseContact, ContactFollowUp],
     migration_dependencies=[],
 )

@@ -11,6 +11,8 @@ from server.audit.service import Actor
 from server.db import write_transaction
 from server.i18n import N_
 from server.incidents.tables import Incident, IncidentStatus, IncidentStep, StepKind
+from server.notify import notes
+from server.notify import service as notify
 from server.policy.service import Policy, load_policy
 
 # What each step needs, as (field, msgid of its label); the office fills these in.
@@ -81,8 +83,11 @@ async def raise_incident(
     actor: Actor,
     held: bool = False,
     reason: str = "",
+    department: int | None = None,
 ) -> uuid.UUID:
-    """Open an incident (once per source record) with its first steps; its id."""
+    """Open an incident (once per source record) with its first steps; its id. The office
+    and the leaders (and `department`'s head, for a staff member) are notified at once, in
+    the same transaction."""
     policy = await load_policy()
     async with write_transaction():
         if source_id and (
@@ -90,19 +95,18 @@ async def raise_incident(
         ):
             return row["id"]
         incident_id = uuid.uuid4()
-        await Incident.insert(
-            Incident(
-                id=incident_id,
-                source=source,
-                source_id=source_id,
-                subject=subject,
-                place=place,
-                summary=summary,
-                detected_at=detected_at,
-                district_deadline=deadline(detected_at, policy),
-                created_by=actor.username,
-            )
+        incident = Incident(
+            id=incident_id,
+            source=source,
+            source_id=source_id,
+            subject=subject,
+            place=place,
+            summary=summary,
+            detected_at=detected_at,
+            district_deadline=deadline(detected_at, policy),
+            created_by=actor.username,
         )
+        await Incident.insert(incident)
         await _step(
             incident_id,
             StepKind.detected,
@@ -120,6 +124,8 @@ async def raise_incident(
             None,
             {"source": source, "subject": subject, "summary": summary},
         )
+        note, audience = notes.incident_raised(incident.to_dict(), department)
+        await notify.enqueue(f"incident_raised:{incident_id}", note, audience, urgent=True)
     return incident_id
 
 

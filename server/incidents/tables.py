@@ -1,6 +1,6 @@
 from enum import Enum
 
-from piccolo.columns import JSON, UUID, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Date, DoublePrecision, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -53,3 +53,50 @@ class IncidentStep(Table, tablename="incident_step"):
     by = Varchar(length=50)
     details = JSON(default={})
     recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class Measure(str, Enum):
+    observation = "observation"  # 医学观察
+    isolation = "isolation"  # 隔离
+
+
+class ContactKind(str, Enum):
+    visitor = "visitor"  # a visitor check near the case
+    staff = "staff"  # a person on the roster
+
+
+class CloseContact(Table, tablename="close_contact"):
+    """A close contact (密切接触者) the office confirmed. `key` is "<incident>|<kind>|<ref>",
+    unique, so confirming the same suggestion twice stores one contact. Name and phone are
+    copied, because the contact is followed after the visitor record is purged.
+
+    Observation ends by itself when the clock reaches `end_on` (no follow-up visit needed on
+    the last day, unlike SORMAS #3791); `released_on` ends it earlier by the office's hand."""
+
+    id = UUID(primary_key=True)
+    key = Varchar(length=120, unique=True)
+    incident = ForeignKey(Incident, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=10, choices=ContactKind)
+    ref = Varchar(length=64)  # the visitor check's id, or the person's id
+    name = Varchar(length=60)
+    phone = Varchar(length=20, default="")
+    reason = Varchar(length=20, default="")  # same_window, same_group, on_duty, ...
+    measure = Varchar(length=12, choices=Measure, default=Measure.observation)
+    start_on = Date()
+    end_on = Date(index=True)
+    released_on = Date(null=True, default=None)
+    confirmed_by = Varchar(length=50, default="")
+    confirmed_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContactFollowUp(Table, tablename="contact_follow_up"):
+    """A daily follow-up of a contact (每日随访): temperature, symptoms, a note."""
+
+    id = UUID(primary_key=True)
+    contact = ForeignKey(CloseContact, on_delete=OnDelete.restrict, index=True)
+    day = Date()
+    temperature = DoublePrecision(null=True, default=None)
+    symptoms = Varchar(length=100, default="")
+    note = Varchar(length=200, default="")
+    by = Varchar(length=50)
+    at = Timestamptz(default=TimestamptzNow())

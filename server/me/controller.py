@@ -10,6 +10,10 @@ from server import clock
 from server.accounts.guards import allow
 from server.accounts.tables import Role
 from server.checks.tables import StaffCheck
+from server.declarations.mine import my_day
+from server.duty.service import my_shifts
+from server.policy.service import load_policy
+from server.reports.service import reminders_for
 from server.web import render
 
 RECENT_DAYS = 14
@@ -62,4 +66,19 @@ class MeController(Controller):
     async def page(self, request: Request) -> object:
         user = request.user
         team = await team_today(user.department_id) if user.role == Role.head else None
-        return render(request, "me/page.html", checks=await own_checks(user.person_id), team=team)
+        # Today's declaration, its reminder and the work status lead the page.
+        day = None
+        if user.person_id is not None:
+            day = await my_day(user.person_id, clock.now(), await load_policy())
+        # A head is reminded of the department's zero report until it is in.
+        zero = await reminders_for(user.department_id, clock.now()) if team is not None else []
+        shifts = await my_shifts(user.person_id, clock.today()) if user.person_id else []
+        return render(
+            request,
+            "me/page.html",
+            checks=await own_checks(user.person_id),
+            team=team,
+            day=day,
+            zero_reminders=zero,
+            shifts=shifts,
+        )

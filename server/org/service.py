@@ -4,33 +4,30 @@ from server.org.tables import Department, Person, Window
 
 
 async def roster() -> list[dict]:
-    """Active staff with their department, in the attachment's department order."""
-    return (
-        await Person.select(
-            Person.id,
-            Person.name,
-            Person.title,
-            Person.department.name.as_alias("department_name"),
-            Person.department.position.as_alias("department_position"),
-        )
-        .where(Person.active == True)  # noqa: E712
-        .order_by(Person.department.position)
-        .order_by(Person.name)
-    )
-
-
-async def roster_by_department() -> list[tuple[str | None, list[dict]]]:
-    """The roster as (department name, people) groups; the bureau's leaders (no department)
-    first, then the attachment's order."""
-    groups: dict[str | None, list[dict]] = {}
-    people = sorted(
-        await roster(),
+    """Active staff with their department: the bureau's leaders (no department) first, then
+    the attachment's department order, by name within a department. Sorted here, not by
+    the database: the desk loads it on every page, and a few hundred rows sort faster in
+    Python than SQLite sorts them, with the leaders first on both engines."""
+    people = await Person.select(
+        Person.id,
+        Person.name,
+        Person.title,
+        Person.department.name.as_alias("department_name"),
+        Person.department.position.as_alias("department_position"),
+    ).where(Person.active == True)  # noqa: E712
+    return sorted(
+        people,
         key=lambda p: (
             -1 if p["department_position"] is None else p["department_position"],
             p["name"],
         ),
     )
-    for person in people:
+
+
+async def roster_by_department() -> list[tuple[str | None, list[dict]]]:
+    """The roster as (department name, people) groups, in the roster's order."""
+    groups: dict[str | None, list[dict]] = {}
+    for person in await roster():
         groups.setdefault(person["department_name"], []).append(person)
     return list(groups.items())
 

@@ -7,20 +7,18 @@ here, so it launches the system Chromium (HALLWATCH_CHROMIUM, default /usr/bin/c
 
 from __future__ import annotations
 
+import asyncio
 import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
+from tests.servers import free_port, hallwatch_command, serve, stop, wait_until_up
 from tests.support import DEMO_PASSWORD, reset_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -34,51 +32,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def hallwatch_command() -> str:
-    """The `hallwatch` script of the interpreter running the tests (the project's venv)."""
-    beside = Path(sys.executable).with_name("hallwatch")
-    found = str(beside) if beside.exists() else shutil.which("hallwatch")
-    assert found, "the `hallwatch` command is not installed (pip install -e '.[test]')"
-    return found
-
-
-def wait_until_up(url: str, process: subprocess.Popen | None, log: Path) -> None:
-    """Poll `url` until it answers 200; fail with the process's log if it dies or never does."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            pytest.fail(f"{url}: the server exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            if httpx.get(url, timeout=2, verify=False).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not answer 200 within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @dataclass(frozen=True)
 class AppServer:
     url: str
     log: Path
+    # Stops the server and starts it again on the same port and database with these
+    # environment variables changed: a deploy of a new release.
+    redeploy: Callable[[dict[str, str]], None] | None = None
 
 
 @pytest.fixture(scope="module")
@@ -104,28 +66,58 @@ async def app_server(app_env, tmp_path_factory) -> AsyncIterator[AppServer]:
     assert seeded.returncode == 0, f"seed-demo failed:\n{seeded.stdout}\n{seeded.stderr}"
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "hallwatch-serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     url = f"http://127.0.0.1:{port}"
+    running = [serve(port, env, log)]
+
+    def redeploy(changes: dict[str, str]) -> None:
+        stop(running[0])
+        env.update(changes)
+        running[0] = serve(port, env, log)
+        wait_until_up(f"{url}/healthz", running[0], log)
+
     try:
-        wait_until_up(f"{url}/healthz", process, log)
-        yield AppServer(url=url, log=log)
+        wait_until_up(f"{url}/healthz", running[0], log)
+        yield AppServer(url=url, log=log, redeploy=redeploy)
     finally:
-        stop(process)
+        stop(running[0])
 
 
 @pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
+async def playwright() -> AsyncIterator[Playwright]:
+    async with async_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield launched
+    await launched.close()
+
+
+@pytest.fixture
+async def phone_browser(playwright: Playwright, app_server: AppServer, tmp_path) -> AsyncIterator:
+    """`await phone_browser(**options)`: Chromium on a profile kept on disk, as a phone keeps
+    its browser's data (service worker, caches, IndexedDB, cookies). Closing the context and
+    calling this again is a restart of the browser on the same phone."""
+    contexts: list[BrowserContext] = []
+
+    async def start(**options) -> BrowserContext:
+        context = await playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            base_url=app_server.url,
+            locale="zh-CN",
+            **options,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield start
+    for context in contexts:
+        await context.close()
 
 
 @pytest.fixture
@@ -156,6 +148,21 @@ async def log_in(page: Page, username: str, landing: str) -> None:
     await page.fill('input[name="password"]', DEMO_PASSWORD)
     await page.click('form[action="/login"] button')
     await page.wait_for_url(f"**{landing}")
+
+
+async def wait_until(
+    page: Page, predicate: str, arg=None, timeout: float = 30, explain: str | None = None
+) -> None:
+    """Wait until the page's `predicate` (a JS function, async or not) is truthy.
+    Playwright's wait_for_function takes the Promise an async function returns as truthy,
+    so it would not wait at all; `evaluate` awaits it. On a timeout the page's `explain`
+    (a JS function of the same argument) says what it saw."""
+    deadline = time.monotonic() + timeout
+    while not await page.evaluate(predicate, arg):
+        if time.monotonic() > deadline:
+            seen = await page.evaluate(explain, arg) if explain else None
+            raise AssertionError(f"still false after {timeout} s: {predicate}\nsaw: {seen}")
+        await asyncio.sleep(0.1)
 
 
 async def log_out(page: Page) -> None:

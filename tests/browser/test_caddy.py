@@ -1,5 +1,6 @@
-"""The repository's Caddyfile in front of the real app: HTTPS from Caddy's local CA, the cache
-and security headers, compression, the HTTP → HTTPS redirect, and a login with secure cookies.
+"""The repository's Caddyfile in front of the real app, two processes of it on one database:
+HTTPS from Caddy's local CA, the cache and security headers, compression, the HTTP → HTTPS
+redirect, a login with secure cookies, and the offline desk synced through it.
 
 `caddy run` gets free high ports through the Caddyfile's environment placeholders and a
 temporary home for its CA, so the test touches neither ports 80/443 nor the trust store."""
@@ -7,19 +8,22 @@ temporary home for its CA, so the test touches neither ports 80/443 nor the trus
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import ssl
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Browser, Playwright, expect
 
-from tests.browser.conftest import REPO_ROOT, AppServer, free_port, log_in, stop, wait_until_up
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, AppServer, log_in
+from tests.browser.test_offline_desk import entry, open_desk, record_visitor, stored_once
+from tests.servers import free_port, serve, stop, wait_until_up
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +44,36 @@ class Caddy:
 
 
 @pytest.fixture(scope="module")
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    """Chromium that accepts Caddy's own local certificate authority: it registers no service
+    worker on a page whose certificate it does not trust, and the desk needs one offline.
+    (A hall's phones trust the LAN's root once, as the README says.)"""
+    args = [*CHROMIUM_ARGS, "--ignore-certificate-errors"]
+    launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield launched
+    await launched.close()
+
+
+@pytest.fixture(scope="module")
 def app_env() -> dict[str, str]:
     return {"HALLWATCH_SECURE_COOKIES": "1"}
 
 
 @pytest.fixture(scope="module")
-def caddy(app_server: AppServer, tmp_path_factory) -> Iterator[Caddy]:
+def second_app(app_server: AppServer, app_env, tmp_path_factory) -> Iterator[AppServer]:
+    """A second `hallwatch serve` on the same database, as a deployment runs several."""
+    port, log = free_port(), tmp_path_factory.mktemp("second") / "hallwatch-serve.log"
+    process = serve(port, {**os.environ, **app_env}, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/healthz", process, log)
+        yield AppServer(url=url, log=log)
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def caddy(app_server: AppServer, second_app: AppServer, tmp_path_factory) -> Iterator[Caddy]:
     binary = shutil.which("caddy")
     assert binary, "Caddy is not installed (apt-get install caddy)"
     home = tmp_path_factory.mktemp("caddy")
@@ -59,7 +87,8 @@ def caddy(app_server: AppServer, tmp_path_factory) -> Iterator[Caddy]:
         "HALLWATCH_HTTPS_PORT": str(https_port),
         "HALLWATCH_HTTP_PORT": str(http_port),
         "HALLWATCH_CADDY_ADMIN": f"127.0.0.1:{admin_port}",
-        "HALLWATCH_UPSTREAM": urlsplit(app_server.url).netloc,
+        # Both processes, as `reverse_proxy` lists them in a deployment.
+        "HALLWATCH_UPSTREAM": " ".join(urlsplit(a.url).netloc for a in (app_server, second_app)),
     }
     log = home / "caddy.log"
     with log.open("w") as out:
@@ -139,3 +168,25 @@ async def test_logging_in_through_caddy_sets_secure_cookies(caddy: Caddy, new_co
     cookies = {c["name"]: c for c in await context.cookies()}
     assert cookies["hallwatch_session"]["secure"] is True
     assert all(c["secure"] and c["httpOnly"] for c in cookies.values()), cookies
+
+
+async def test_the_offline_desk_syncs_through_caddy_to_either_process(
+    caddy: Caddy, app_server: AppServer, second_app: AppServer, new_context
+):
+    context = await new_context(base_url=caddy.url, ignore_https_errors=True)
+    page = await context.new_page()
+    await log_in(page, "desk", "/desk")
+    await open_desk(page)
+    await context.set_offline(True)
+    names = ["卡迪一", "卡迪二", "卡迪三"]
+    for n, name in enumerate(names):
+        await record_visitor(page, name, f"1381234008{n}", "36.6")
+        await expect(entry(page, name)).to_have_class(re.compile("sync-queued"))
+    await context.set_offline(False)
+    for name in names:
+        await expect(entry(page, name)).to_have_class(re.compile("sync-synced"))
+    await stored_once(names)
+    # Caddy spread the phone's requests over both processes (their access logs say so).
+    for process in (app_server, second_app):
+        served = [line for line in process.log.read_text().splitlines() if '"GET /' in line]
+        assert [line for line in served if "/healthz" not in line], process.log

@@ -7,10 +7,14 @@ so the tests do not depend on each other's order."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import Page, Response, expect
 
+from server import clock
 from server.checks.tables import VisitorCheck
+from server.i18n import translate
 from tests.browser.conftest import log_in, log_out, save_screenshot
 
 pytestmark = pytest.mark.browser
@@ -149,7 +153,8 @@ async def test_the_office_finds_visitors_by_name_with_phones_masked_until_reveal
     await record_held_visitor(page, "皇甫雪", visitors["皇甫雪"][0])
     await log_out(page)
 
-    await log_in(page, "office", "/office")
+    await log_in(page, "office", "/dashboard")
+    await page.goto("/office")
     await expect(page.locator("#results")).to_be_visible()
     await save_screenshot(page, "office.png")
     for name, (phone, _) in visitors.items():
@@ -180,8 +185,8 @@ async def test_a_number_revealed_after_a_live_search_stays_revealed(new_context)
     await submit_visitor(page, "令狐冲", "13812340003", "36.4")
     await expect(page.locator("#visitor-panel .alert.ok")).to_contain_text("令狐冲")
     await log_out(page)
-    await log_in(page, "office", "/office")
-
+    await log_in(page, "office", "/dashboard")
+    await page.goto("/office")
     await page.click('form.filters input[name="q"]')
     # A Chinese input method commits the chosen characters at once, then the page sees the
     # keyup of the key that committed them (Space).
@@ -211,8 +216,10 @@ async def test_desk_and_office_fit_a_360_px_phone(new_context):
     await no_horizontal_scroll(desk)
 
     office = await (await new_context(viewport=PHONE)).new_page()
-    await log_in(office, "office", "/office")
+    await log_in(office, "office", "/dashboard")
+    await office.goto("/office")
     await expect(office.locator("#results")).to_be_visible()
+    await expect(office.locator(".export-links a")).to_have_count(4)
     await no_horizontal_scroll(office)
 
 
@@ -227,3 +234,33 @@ async def test_the_desk_records_a_visitor_with_javascript_off(new_context):
     await expect(page.locator("#visitor-panel .alert.ok")).to_contain_text("慕容秋")
     await expect(page.locator("#today .entry", has_text="慕容秋")).to_have_count(1)
     assert await VisitorCheck.count().where(VisitorCheck.name == "慕容秋") == 1
+
+
+async def test_an_export_shows_its_progress_and_arrives_whole(new_context):
+    context = await new_context(viewport=DESKTOP, accept_downloads=True)
+    page = await context.new_page()
+    await log_in(page, "office", "/dashboard")
+    await page.goto("/office")
+    start, end = clock.day_bounds(clock.today())
+    today = (VisitorCheck.time_in >= start) & (VisitorCheck.time_in < end)
+    rows = await VisitorCheck.count().where(today)
+    assert rows > 0
+    csv = page.locator('#results a[data-export="csv"]').first
+    async with page.expect_download() as arrival:
+        await csv.click()
+    download = await arrival.value
+    status = page.locator("#results .export-status")
+    await expect(status).to_contain_text(translate("zh", "Downloaded."))
+    lines = (await download.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 2 + rows  # the watermark, the column heads, every row of the day
+    assert download.suggested_filename.endswith(".csv")
+
+    # A refusal is shown where the link is, in words (here a workbook too large to build).
+    refusal = "导出行数过多"
+    await page.route(
+        "**/office/export.xlsx*",
+        lambda route: route.fulfill(status=422, body=refusal, content_type="text/plain"),
+    )
+    await page.locator('#results a[data-export="xlsx"]').first.click()
+    await expect(status).to_contain_text(refusal)
+    await expect(status).to_have_class(re.compile("error"))

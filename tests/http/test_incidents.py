@@ -1,4 +1,5 @@
-"""The office runs an incident through HTTP: board, timeline, steps, print."""
+"""The office runs an incident through HTTP: board, timeline, steps (reported to the bureau's
+office at a given time, cleared with its reason, closed), print."""
 
 import datetime as dt
 
@@ -7,7 +8,7 @@ from bs4 import BeautifulSoup
 from server import clock
 from server.audit.service import Actor
 from server.checks import service as checks
-from server.incidents.tables import Incident
+from server.incidents.tables import Incident, IncidentStatus
 from server.policy.service import Policy
 from sync.ids import new_entry_id
 from tests.support import csrf_from
@@ -61,6 +62,59 @@ async def test_steps_through_http_then_the_printed_report(client_as, seeded):
     steps = printed.select("ol.timeline li")
     assert len(steps) == 5 and "发热门诊" in printed.text and "区疾控" in printed.text
     assert printed.select_one("form") is None
+
+
+async def record(client, url: str, step: dict, token: str):
+    return await client.post(
+        f"{url}/steps", data={**step, "_csrf_token": token}, follow_redirects=False
+    )
+
+
+async def test_reported_to_the_office_then_cleared_with_its_reason_then_closed(client_as, seeded):
+    incident = await hold("复测正常", hours_ago=1)
+    url = f"/office/incidents/{incident['id']}"
+    told = clock.local(incident["detected_at"] + dt.timedelta(minutes=5))
+    async with client_as("office") as office:
+        token = csrf_from((await office.get(url)).text)
+        for step in (
+            # Recorded afterwards, at the time it happened.
+            {"kind": "reported_office", "reported_to": "领导小组办公室 赵净", "at": told},
+            {"kind": "reported_district", "called": "区疾控", "number": "0632-1234567"},
+            {"kind": "cleared", "reason": "另一支体温计复测 36.6 °C，正常"},
+        ):
+            if step.get("at"):
+                step["at"] = step["at"].strftime("%Y-%m-%dT%H:%M")
+            assert (await record(office, url, step, token)).status_code == 303
+        # Cleared: neither transferred nor cleared again, and closed only now.
+        again = await record(
+            office, url, {"kind": "transferred", "by_whom": "120", "to_where": "医院"}, token
+        )
+        assert (
+            again.status_code == 422
+            and "已移送或已排除" in soup(again).select_one(".alert.error").text
+        )
+        page = soup(await office.get(url))
+        assert page.select_one("h1 .status").text.strip() == "已排除"
+        assert (await record(office, url, {"kind": "closed"}, token)).status_code == 303
+        closed = soup(await office.get(url))
+        late = await record(office, url, {"kind": "note", "text": "补记"}, token)
+    steps = closed.select("ol.timeline li")
+    kinds = [li["class"][1] for li in steps]
+    assert kinds == [
+        "step-detected", "step-held", "step-reported_office", "step-reported_district",
+        "step-cleared", "step-closed",
+    ]  # fmt: skip
+    reported = closed.select_one("li.step-reported_office")
+    assert told.strftime("%m-%d %H:%M") in reported.select_one(".time").text
+    assert "领导小组办公室 赵净" in reported.text and "office" in reported.text
+    assert "已报告局领导小组办公室" in reported.text
+    cleared = closed.select_one("li.step-cleared")
+    assert "原因" in cleared.text and "另一支体温计复测 36.6 °C，正常" in cleared.text
+    assert closed.select_one("h1 .status").text.strip() == "已结案"
+    assert closed.select_one('form[action$="/steps"]') is None  # no next step to record
+    assert late.status_code == 422 and "已结案" in soup(late).select_one(".alert.error").text
+    row = await Incident.select().where(Incident.id == incident["id"]).first()
+    assert row["status"] == IncidentStatus.closed
 
 
 async def test_raising_by_hand(client_as, seeded):

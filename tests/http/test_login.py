@@ -1,5 +1,7 @@
 """Logging in and out: cookies, throttling, session rotation, redirects, language."""
 
+import datetime as dt
+
 from server.audit.tables import AuditEntry
 from tests.http.conftest import log_in
 from tests.support import csrf_from
@@ -33,6 +35,10 @@ async def test_five_failures_lock_the_username_even_for_the_right_password(anony
         assert (await log_in(anonymous, "staff", "not-it")).status_code == 400
     locked = await log_in(anonymous, "staff")
     assert locked.status_code == 429
+    lockouts = await AuditEntry.count().where(
+        (AuditEntry.action == "account_locked") & (AuditEntry.entity_id == "staff")
+    )
+    assert lockouts == 1  # the lock is audited once, when it starts
     # Another account from the same address still gets in.
     assert (await log_in(anonymous, "head")).status_code == 303
 
@@ -62,9 +68,10 @@ async def test_logout_ends_the_session_on_the_server(anonymous):
     await log_in(anonymous, "desk")
     stolen = anonymous.cookies.get("hallwatch_session")
     page = await anonymous.get("/desk")
-    await anonymous.post(
+    out = await anonymous.post(
         "/logout", data={"_csrf_token": csrf_from(page.text)}, follow_redirects=False
     )
+    assert out.headers["clear-site-data"] == '"cache"'
     anonymous.cookies.set("hallwatch_session", stolen)
     response = await anonymous.get("/desk", headers={"accept": "application/json"})
     assert response.status_code == 401
@@ -122,3 +129,26 @@ async def test_browser_language_is_used_before_login(anonymous):
     page = await anonymous.get("/login", headers={"accept-language": "en-GB,en;q=0.9"})
     assert '<html lang="en">' in page.text
     assert '<html lang="zh-CN">' in (await anonymous.get("/login")).text
+
+
+async def test_an_unchanged_session_is_written_back_only_when_its_expiry_is_due(
+    anonymous, monkeypatch
+):
+    """A page view does not write the session back; its expiry still slides on, a step at a
+    time, so a desk in use all day stays logged in."""
+    from server import clock
+    from server.accounts.tables import SessionEntry
+
+    await log_in(anonymous, "desk")
+    key = anonymous.cookies.get("hallwatch_session")
+
+    async def expiry():
+        return (await SessionEntry.select().where(SessionEntry.key == key).first())["expires_at"]
+
+    at_login = await expiry()
+    assert (await anonymous.get("/desk")).status_code == 200
+    assert await expiry() == at_login
+    later = clock.now() + dt.timedelta(minutes=6)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert (await anonymous.get("/desk")).status_code == 200
+    assert await expiry() > at_login + dt.timedelta(minutes=5)

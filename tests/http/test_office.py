@@ -107,6 +107,26 @@ async def test_text_search_and_window_filter(office, day_of_checks):
     assert window is not None
 
 
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("1111", ["复测正常"]),  # the last 4 digits
+        ("0000", ["暂留者", "访客00"]),  # the last 4 digits of two numbers
+        ("12340000", ["暂留者"]),  # more of the end
+        ("13912341111", ["复测正常"]),  # the whole number
+        ("139 1234-1111", ["复测正常"]),  # as it is written down
+        ("5555", []),  # no number ends with it
+        ("13912345555", []),  # the same last 4 digits are not enough
+        ("9123", []),  # digits from the middle of a number
+        ("暂留", ["暂留者"]),  # a name still
+        ("社保", ["暂留者"]),  # and a purpose
+    ],
+)
+async def test_search_by_a_mobile_numbers_end_or_a_name(office, day_of_checks, q, found):
+    html = soup(await office.get("/office", params={"day": day_of_checks["day"], "q": q}))
+    assert sorted(names(html)) == sorted(found)
+
+
 async def test_filter_change_through_htmx_returns_the_results_only(office, day_of_checks):
     response = await office.get(f"/office?day={day_of_checks['day']}&abnormal=1", headers=HTMX)
     html = soup(response)

@@ -13,6 +13,7 @@ from server.devices import service as devices
 from sync.ids import new_entry_id
 from sync.tables import AppliedMutation
 from tests.http.conftest import log_in
+from tests.support import assert_applied_once
 
 ADMIN = Actor(username="admin")
 
@@ -75,6 +76,12 @@ async def test_an_enrollment_code_works_once(anonymous):
     assert again.json()["error"] == "bad_code"
 
 
+async def test_a_body_that_is_not_json_is_a_bad_code_not_a_server_error(anonymous):
+    response = await anonymous.post("/sync/enroll", data={"code": "ABCD1234"})
+    assert response.status_code == 400 and response.json()["error"] == "bad_code"
+    await DatabaseStore().delete("enroll-fail:127.0.0.1")
+
+
 async def test_a_batch_is_answered_entry_by_entry(phone):
     good, abnormal = visitor_create(), visitor_create(temperature="38.3", name="发热")
     bad = visitor_create(phone="123", name="号码错")
@@ -96,8 +103,8 @@ async def test_a_replayed_batch_changes_nothing(phone):
     assert [r["status"] for r in first] == ["applied", "rejected"]
     assert [r["status"] for r in again] == ["duplicate", "rejected"]
     assert again[0]["version"] == first[0]["version"]
-    assert await VisitorCheck.count().where(VisitorCheck.id == batch[0]["entity_id"]) == 1
-    assert await AppliedMutation.count().where(AppliedMutation.id == batch[0]["id"]) == 1
+    await assert_applied_once([batch[0]])
+    assert await AppliedMutation.count().where(AppliedMutation.id == batch[1]["id"]) == 1
 
 
 async def test_the_same_mutation_twice_in_one_batch_is_stored_once(phone):
@@ -193,13 +200,17 @@ async def test_pull_snapshot_then_changes_since_the_cursor(phone):
     reference = first["reference"]
     assert reference["policy"]["fever_threshold"] == 37.3 and reference["roster"]
 
+    # A new entry reaches its phone in the push's answer; the feed has nothing to add.
     later = visitor_create(name="后到", temperature=37.8)
-    await push(phone, later)
-    second = (
-        await phone.get(f"/sync/pull?cursor={first['cursor']}&reference={reference['hash']}")
-    ).json()
+    [answer] = await push(phone, later)
+    assert answer["row"]["name"] == "后到" and answer["row"]["status"] == "remeasure"
+    since = f"/sync/pull?cursor={first['cursor']}&reference={reference['hash']}"
+    assert (await phone.get(since)).json()["entries"] == []
+    # A change to a record the phone holds comes with the next pull.
+    await push(phone, remeasure(later["entity_id"], 38.6))
+    second = (await phone.get(since)).json()
     assert [e["row"]["name"] for e in second["entries"]] == ["后到"]
-    assert second["entries"][0]["row"]["status"] == "remeasure"
+    assert second["entries"][0]["row"]["status"] == "held"
     assert "reference" not in second
     third = (await phone.get(f"/sync/pull?cursor={second['cursor']}")).json()
     assert third["entries"] == []
@@ -224,7 +235,8 @@ async def test_a_cursor_behind_the_pruned_feed_resets(phone):
 
     await push(phone, visitor_create())
     start = (await phone.get("/sync/pull")).json()["cursor"]
-    await push(phone, visitor_create(name="修剪前"))
+    pruned = visitor_create(name="修剪前", temperature=38.0)
+    await push(phone, pruned, remeasure(pruned["entity_id"], 37.0))  # a change in the feed
     await feed.prune(dt.datetime.now(dt.UTC) + feed.RETENTION + dt.timedelta(days=1))
     again = (await phone.get(f"/sync/pull?cursor={start}")).json()
     assert again["reset"] is True
@@ -297,12 +309,24 @@ async def test_a_login_that_expires_mid_queue_loses_nothing(anonymous):
 
 
 async def test_the_ledger_keeps_no_full_numbers(phone):
-    mutation = visitor_create(phone="13955556666", id_number="11010519491231002X")
-    await push(phone, mutation)
+    created = visitor_create(phone="13955556666", id_number="11010519491231002X", temperature=38.0)
+    again = remeasure(created["entity_id"], 37.0)  # answered with the whole row, ledgered
+    assert [r["status"] for r in await push(phone, created, again)] == ["applied", "applied"]
     stored = (
         await AppliedMutation.select(AppliedMutation.result)
-        .where(AppliedMutation.id == mutation["id"])
+        .where(AppliedMutation.id == again["id"])
         .first()
     )
+    assert "139****6666" in str(stored["result"])
     assert "13955556666" not in str(stored["result"])
     assert "11010519491231002X" not in str(stored["result"])
+
+
+async def test_a_device_push_writes_no_session(phone):
+    from server.accounts.tables import SessionEntry
+
+    before = await SessionEntry.count()
+    response = await phone.post("/sync/push", json={"mutations": [visitor_create()]})
+    assert response.status_code == 200
+    assert "hallwatch_session" not in response.headers.get("set-cookie", "")
+    assert await SessionEntry.count() == before

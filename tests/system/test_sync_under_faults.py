@@ -5,7 +5,6 @@ sent is stored exactly once."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import random
 import signal
@@ -15,23 +14,15 @@ import pytest
 
 from server import demo
 from server.audit.service import Actor
+from server.audit.tables import AuditEntry
 from server.checks.tables import VisitorCheck
 from server.devices import service as devices
-from sync.ids import new_entry_id
-from sync.tables import AppliedMutation
 from tests.servers import free_port, serve, stop, wait_until_up
-from tests.support import reset_database
+from tests.support import reset_database, visitor_mutation
 
 
 def mutation(n: int) -> dict:
-    return {
-        "id": str(new_entry_id()),
-        "kind": "visitor_check.create",
-        "seq": n,
-        "captured_at": dt.datetime.now(dt.UTC).isoformat(),
-        "entity_id": str(new_entry_id()),
-        "fields": {"name": f"压测{n}", "phone": "13800000000", "temperature": 36.6},
-    }
+    return visitor_mutation(n, "压测")
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +69,7 @@ async def push_until_answered(client: httpx.AsyncClient, token: str, batch: list
             await asyncio.sleep(0.2)
             continue
         if response.status_code >= 500:
+            FAILED_SENDS.append(f"HTTP {response.status_code}")
             await asyncio.sleep(0.2)
             continue
         assert response.status_code == 200, response.text
@@ -89,11 +81,13 @@ async def push_until_answered(client: httpx.AsyncClient, token: str, batch: list
 
 
 async def stored(batches: list[list[dict]]) -> tuple[int, int]:
+    """Checks stored and creations audited (a mutation applied twice would be audited twice;
+    a new check is its own ledger entry)."""
     entity_ids = [m["entity_id"] for b in batches for m in b]
-    mutation_ids = [m["id"] for b in batches for m in b]
+    created = (AuditEntry.action == "create") & AuditEntry.entity_id.is_in(entity_ids)
     return (
         await VisitorCheck.count().where(VisitorCheck.id.is_in(entity_ids)),
-        await AppliedMutation.count().where(AppliedMutation.id.is_in(mutation_ids)),
+        await AuditEntry.count().where(created),
     )
 
 
@@ -122,15 +116,20 @@ async def test_server_killed_mid_ingest_loses_and_duplicates_nothing(server):
         [[mutation(d * 1000 + b * 40 + i) for i in range(40)] for b in range(6)] for d in range(5)
     ]
 
+    answered = [0]
+
     async def phone(token, batches):
         async with httpx.AsyncClient(base_url=server["url"], timeout=30) as client:
             for batch in batches:
                 await push_until_answered(client, token, batch)
+                answered[0] += 1
                 await asyncio.sleep(rng.random() * 0.05)
 
     async def killer():
-        for _ in range(2):
-            await asyncio.sleep(0.6)
+        # Kill while most batches are still to come, however fast the database is.
+        for after in (3, 15):
+            while answered[0] < after:
+                await asyncio.sleep(0.01)
             server["process"].send_signal(signal.SIGKILL)
             server["process"].wait()
             server["restart"]()

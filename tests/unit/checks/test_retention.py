@@ -7,8 +7,9 @@ import pytest
 from server import clock, demo
 from server.audit import service as audit
 from server.audit.service import Actor
+from server.audit.tables import AuditEntry
 from server.checks import service
-from server.checks.retention import purge_visitors
+from server.checks.retention import SEARCH_FORGOTTEN, forget_export_searches, purge_visitors
 from server.checks.tables import VisitorCheck, VisitorDailyCount
 from server.policy.service import Policy
 from sync.ids import new_entry_id
@@ -70,3 +71,39 @@ async def test_purging_again_changes_nothing_and_late_records_add_to_the_counts(
     day = clock.local(late["time_in"]).date()
     total = {r["day"]: r["total"] for r in after}
     assert total[day] == {r["day"]: r["total"] for r in before}.get(day, 0) + 1
+
+
+async def exported(days_ago: int, search: str) -> int:
+    after = {
+        "format": "csv",
+        "filter": {"tab": "visitors", "day": "2026-01-01", "q": search},
+        "rows": 3,
+        "full_numbers": False,
+    }
+    row = AuditEntry(
+        at=clock.now() - dt.timedelta(days=days_ago),
+        actor="office",
+        action="export",
+        entity="visitor_check",
+        entity_id="",
+        after=after,
+    )
+    await row.save()
+    return row.id
+
+
+async def test_an_export_past_retention_forgets_its_search_text_and_keeps_the_rest():
+    old, recent = await exported(40, "旧访客"), await exported(3, "新访客")
+    assert await forget_export_searches(clock.now(), POLICY) == 1
+    assert await forget_export_searches(clock.now(), POLICY) == 0  # done once
+    rows = (
+        await AuditEntry.select().where(AuditEntry.id.is_in([old, recent])).output(load_json=True)
+    )
+    by_id = {r["id"]: r["after"] for r in rows}
+    assert by_id[old]["filter"]["q"] == SEARCH_FORGOTTEN and "旧访客" not in str(by_id[old])
+    assert (by_id[old]["rows"], by_id[old]["format"], by_id[old]["filter"]["tab"]) == (
+        3,
+        "csv",
+        "visitors",
+    )
+    assert by_id[recent]["filter"]["q"] == "新访客"

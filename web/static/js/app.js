@@ -1,6 +1,197 @@
-// Registers the service worker that keeps the app shell on the phone.
-if ("serviceWorker" in navigator) {
-  window.addEventListener("load", () => {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+// Every page: the service worker, the header's sync badge, the triggers that send the outbox,
+// the logout guard, the export of unsent entries, and the enrolment form. Words shown here
+// come from the page (<template class="texts">), in the language it was rendered in.
+"use strict";
+
+self.hallwatchPage = (() => {
+  const queue = self.hallwatchQueue;
+  const FLUSH_EVERY_MS = 30000;
+  const texts = {};
+  for (const template of document.querySelectorAll("template.texts")) {
+    for (const node of template.content.querySelectorAll("[data-t]")) {
+      texts[node.dataset.t] = node.textContent.trim();
+    }
+  }
+
+  const t = (key, params = {}) =>
+    (texts[key] ?? "").replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+
+  const clock = (iso) =>
+    new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+
+  // `draw` run one at a time, and once more if asked meanwhile: a slow draw that started
+  // before a change never paints over the one that shows it.
+  function latest(draw) {
+    let running = null;
+    let again = false;
+    return function run() {
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = (async () => {
+        do {
+          again = false;
+          await draw();
+        } while (again);
+      })().finally(() => {
+        running = null;
+      });
+      return running;
+    };
+  }
+
+  const badge = document.getElementById("sync-badge");
+  const isDesk = badge?.dataset.desk === "yes";
+
+  if ("serviceWorker" in navigator) {
+    const servedByWorker = Boolean(navigator.serviceWorker.controller);
+    window.addEventListener("load", () => {
+      // "none": the worker's imported scripts (queue.js) are checked afresh on each update.
+      navigator.serviceWorker
+        .register("/sw.js", { scope: "/", updateViaCache: "none" })
+        .catch(() => {});
+    });
+    if (!servedByWorker) {
+      navigator.serviceWorker.ready.then((registration) =>
+        registration.active?.postMessage({ keep: location.pathname }),
+      );
+    }
+  }
+
+  const refreshBadge = latest(async () => {
+    if (!badge) return;
+    const { unsent: count, status } = await queue.summary();
+    badge.hidden = !isDesk && !count;
+    badge.classList.toggle("has-unsent", count > 0);
+    badge.querySelector(".unsent").textContent = count ? t("unsent", { count }) : "";
+    badge.querySelector(".last").textContent = status.last_sync
+      ? t("last_sync", { time: clock(status.last_sync) })
+      : t("never_synced");
   });
-}
+
+  function refuse(count) {
+    const alert = document.getElementById("outbox-alert");
+    alert.querySelector(".message").textContent = t("unsent_refusal", { count });
+    alert.hidden = false;
+    alert.scrollIntoView({ block: "nearest" });
+  }
+
+  async function exportFile() {
+    const document_ = await queue.exportDocument();
+    const blob = new Blob([JSON.stringify(document_, null, 2)], { type: "application/json" });
+    const stamp = document_.exported_at.slice(0, 19).replaceAll(":", "");
+    const link = Object.assign(document.createElement("a"), {
+      href: URL.createObjectURL(blob),
+      download: ["hallwatch-outbox", document_.device, stamp].filter(Boolean).join("-") + ".json",
+    });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  }
+
+  // The cached desk page names the person logged in; the next person must not start from it.
+  async function forgetPages() {
+    if (!self.caches) return;
+    for (const name of await caches.keys()) {
+      if (name.startsWith("hallwatch-")) await (await caches.open(name)).delete("/desk");
+    }
+  }
+
+  // Logging out with entries unsent would strand them behind a login: refuse, show how many,
+  // offer the file.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!form.matches('form[action="/logout"]')) return;
+    event.preventDefault();
+    const summary = isDesk || (await queue.exists()) ? await queue.summary() : null;
+    if (summary?.unsent) return refuse(summary.unsent);
+    // An enrolled phone keeps today's entries of its desk for the next shift (the desk role
+    // sees those anyway) and drops older ones; any other browser keeps no one's entries past
+    // their logout.
+    const today = new Date().toDateString();
+    const ofToday = ({ row }) => new Date(row.time_in ?? row.taken_at).toDateString() === today;
+    if (summary) await queue.dropRows(summary.device ? ofToday : () => false);
+    await forgetPages();
+    form.submit();
+  });
+  document.querySelector("#outbox-alert .export")?.addEventListener("click", exportFile);
+
+  const enroll = document.getElementById("enroll-form");
+  enroll?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = document.getElementById("enroll-error");
+    const done = document.getElementById("enroll-done");
+    error.hidden = done.hidden = true;
+    let response;
+    try {
+      response = await fetch(enroll.dataset.enrollUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ code: enroll.elements.code.value }),
+      });
+    } catch {
+      error.textContent = error.dataset.offline;
+      error.hidden = false;
+      return;
+    }
+    const body = await response.json().catch(() => ({}));
+    if (response.status !== 201) {
+      error.textContent = body.detail ?? error.dataset.offline;
+      error.hidden = false;
+      return;
+    }
+    await queue.enrol(body.device, body.token);
+    done.hidden = false;
+    queue.flush({ force: true });
+  });
+
+  // Send what is queued whenever there is a chance: now, on reconnecting, on coming back to
+  // the page, and every half minute while a page is open (the queue backs off by itself).
+  (async () => {
+    if (!isDesk && !(await queue.exists())) return;
+    queue.onChange((detail) => {
+      if (detail.upgraded) location.reload();
+      else refreshBadge();
+    });
+    refreshBadge();
+    queue.flush({ force: true });
+    window.addEventListener("online", () => queue.flush({ force: true }));
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") queue.flush();
+    });
+    setInterval(() => queue.flush(), FLUSH_EVERY_MS);
+  })();
+
+  // A form whose entry stays on the phone when the server cannot take it (the desk's forms,
+  // the health declaration): kept at once when `keepHere(form)` says so; and when the request
+  // gets no answer, or one that stores nothing (login or form expired, server error), kept
+  // under the same id, so a server that did store it answers "duplicate". `unreachable` hears
+  // of a request that got no answer.
+  function keepOnPhone({ owns, keepHere, keep, unreachable, ready = Promise.resolve() }) {
+    document.body.addEventListener("htmx:confirm", async (event) => {
+      const form = event.detail.elt;
+      if (!owns(form)) return;
+      event.preventDefault();
+      await ready;
+      if (keepHere(form)) keep(form);
+      else event.detail.issueRequest(true);
+    });
+    for (const name of ["htmx:sendError", "htmx:timeout"]) {
+      document.body.addEventListener(name, (event) => {
+        if (!owns(event.detail.elt)) return;
+        unreachable();
+        keep(event.detail.elt);
+      });
+    }
+    document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+      const status = event.detail.xhr.status;
+      if (!owns(event.detail.elt) || !(status === 401 || status === 403 || status >= 500)) return;
+      event.preventDefault();
+      keep(event.detail.elt);
+    });
+  }
+
+  return { t, clock, latest, refuse, exportFile, forgetPages, keepOnPhone };
+})();

@@ -1,0 +1,105 @@
+"""What the hall's notifications say and whom they reach (plan 三(二): the leading-group
+office at once; the 组长 and 副组长 when the district was not told in time; a department's
+head for their own staff)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from server.i18n import N_
+from server.notify.service import Audience, Note, local_text
+
+OFFICE_AND_LEADERS = ("office", "leader")
+
+
+def incident_raised(incident: dict, department: int | None) -> tuple[Note, Audience]:
+    note = Note(
+        kind="incident_raised",
+        title=N_("Incident raised"),
+        message=N_(
+            "Incident: %(subject)s (%(place)s), %(summary)s. "
+            "Report it to the district by %(deadline)s."
+        ),
+        params={
+            "subject": incident["subject"],
+            "place": incident["place"] or "—",
+            "summary": incident["summary"] or "—",
+            "deadline": local_text(incident["district_deadline"]),
+        },
+        link=f"/office/incidents/{incident['id']}",
+    )
+    return note, Audience(roles=OFFICE_AND_LEADERS, department=department)
+
+
+def incident_overdue(incident: dict) -> tuple[Note, Audience]:
+    note = Note(
+        kind="incident_overdue",
+        title=N_("Incident overdue"),
+        message=N_(
+            "Overdue: the incident of %(subject)s (%(place)s) was not reported to the district "
+            "by %(deadline)s."
+        ),
+        params={
+            "subject": incident["subject"],
+            "place": incident["place"] or "—",
+            "deadline": local_text(incident["district_deadline"]),
+        },
+        link=f"/office/incidents/{incident['id']}",
+    )
+    return note, Audience(roles=OFFICE_AND_LEADERS)
+
+
+def declaration_reminder(user_id: int, deadline: dt.datetime) -> tuple[Note, Audience]:
+    note = Note(
+        kind="declaration_reminder",
+        title=N_("Health declaration"),
+        message=N_("Please submit today's health declaration before %(deadline)s."),
+        params={"deadline": local_text(deadline)[-5:]},
+        link="/me/declaration",
+    )
+    return note, Audience(users=(user_id,), external=False)
+
+
+def zero_report_reminder(row: dict) -> tuple[Note, Audience]:
+    """A department's report still due (a row of reports' day_status): to its heads."""
+    note = Note(
+        kind="zero_report_reminder",
+        title=N_("Zero report"),
+        message=N_(
+            "Please submit the zero report of %(department)s before %(deadline)s; "
+            "all zeros if there is nothing to report."
+        ),
+        params={"department": row["name"], "deadline": local_text(row["deadline"])[-5:]},
+        link="/zero-report/",
+    )
+    # The heads' own reminder (in-app and their e-mail): the group's chat need not read it.
+    return note, Audience(department=row["department"], group_robot=False)
+
+
+# A round's reports not in by the deadline (迟报) and not in by the day's end (漏报).
+OVERDUE_REPORTS = {
+    "late": (
+        N_("Zero report late"),
+        N_("Zero report late: %(departments)s had not reported by %(deadline)s."),
+    ),
+    "missed": (
+        N_("Zero report missed"),
+        N_("Zero report missed: %(departments)s reported nothing for %(deadline)s that day."),
+    ),
+}
+
+
+def zero_reports_overdue(state: str, rows: list[dict]) -> tuple[Note, Audience]:
+    """One round's late or missed reports (rows of day_status, one round): to the office."""
+    title, message = OVERDUE_REPORTS[state]
+    note = Note(
+        kind=f"zero_report_{state}",
+        title=title,
+        message=message,
+        params={
+            "deadline": local_text(rows[0]["deadline"]),
+            "departments": "、".join(row["name"] for row in rows),
+        },
+        link=f"/zero-report/?day={rows[0]['day'].isoformat()}",
+    )
+    return note, Audience(roles=("office",))

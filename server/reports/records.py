@@ -1,0 +1,102 @@
+"""What the records say for a department, day and round: the zero report's prefill and the
+yardstick of its mismatch check.
+
+Staff counts come from the declarations' one per-department query (on site, at home, on
+leave, fever including the desk's readings); suspected cases are the department's staff with
+an incident detected that day that was not cleared as a false alarm; close contacts are the
+department's staff confirmed as an incident's contacts and still under observation or
+isolation that day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from server import clock
+from server.checks.tables import StaffCheck
+from server.declarations.boards import daily_counts
+from server.declarations.tables import Declaration
+from server.incidents.contacts import under_watch
+from server.incidents.tables import ContactKind, Incident, IncidentStatus
+from server.org.tables import Person
+from server.policy.service import Policy
+from server.reports import rules
+from server.reports.tables import COUNT_FIELDS, ReportRound
+from sync.ids import parse_entry_id
+
+# The records that name a member of staff, by the incident's source.
+PERSON_SOURCES = {"staff_check": StaffCheck, "declaration": Declaration}
+
+
+def cutoff(day: dt.date, round_: ReportRound, policy: Policy) -> dt.datetime:
+    """Records up to this instant count for the round: the morning report covers the day until
+    noon's afternoon round opens, the afternoon (or only) report the whole day."""
+    start, end = clock.day_bounds(day)
+    if round_ == ReportRound.am and rules.deadline(day, ReportRound.pm, policy) < end:
+        return start + dt.timedelta(hours=12)
+    return end
+
+
+async def suspected_by_department(day: dt.date, until: dt.datetime) -> dict[int, int]:
+    """Department → how many of its staff have an incident detected on `day` before `until`
+    that was not cleared."""
+    start, end = clock.day_bounds(day)
+    incidents = await Incident.select(Incident.source, Incident.source_id).where(
+        (Incident.detected_at >= start)
+        & (Incident.detected_at < min(end, until))
+        & (Incident.status != IncidentStatus.cleared)
+        & Incident.source.is_in(list(PERSON_SOURCES))
+    )
+    people: set[int] = set()
+    for source, table in PERSON_SOURCES.items():
+        ids = [
+            found
+            for i in incidents
+            if i["source"] == source and (found := parse_entry_id(i["source_id"] or ""))
+        ]
+        if ids:
+            rows = await table.select(table.person).where(table.id.is_in(ids))
+            people.update(r["person"] for r in rows)
+    return await _by_department(people)
+
+
+async def _by_department(person_ids: set[int]) -> dict[int, int]:
+    counted: dict[int, int] = defaultdict(int)
+    if person_ids:
+        rows = await Person.select(Person.department).where(Person.id.is_in(list(person_ids)))
+        for row in rows:
+            if row["department"] is not None:
+                counted[row["department"]] += 1
+    return dict(counted)
+
+
+async def contacts_by_department(day: dt.date) -> dict[int, int]:
+    """Department → how many of its staff are close contacts under watch on `day`."""
+    watched = await under_watch(day)
+    return await _by_department(
+        {int(c["ref"]) for c in watched if c["kind"] == ContactKind.staff and c["ref"].isdigit()}
+    )
+
+
+async def recorded_counts(
+    day: dt.date, round_: ReportRound, policy: Policy, now: dt.datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """Department → the six counts (and its staff) the records give for the round, as of the
+    round's cutoff or `now` when earlier."""
+    until = cutoff(day, round_, policy)
+    if now is not None:
+        until = min(until, now)
+    staff = await daily_counts(day, policy, until)
+    suspected = await suspected_by_department(day, until)
+    contacts = await contacts_by_department(day)
+    result = {}
+    for department in set(staff) | set(suspected) | set(contacts):
+        if department is None:
+            continue  # the bureau's leaders belong to no department's report
+        found = staff.get(department, {})
+        counts = {name: found.get(name, 0) for name in COUNT_FIELDS}
+        counts["suspected"] = suspected.get(department, 0)
+        counts["close_contacts"] = contacts.get(department, 0)
+        counts["staff"] = found.get("staff", 0)
+        result[department] = counts
+    return result

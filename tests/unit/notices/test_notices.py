@@ -1,0 +1,166 @@
+"""Notices on the real database: drafts and publishing, acknowledgements, who has not read,
+reminders (on the reminded accounts' notifications), and what the hall screen may show."""
+
+import datetime as dt
+
+import pytest
+
+from server import clock, demo
+from server.accounts.tables import UserAccount
+from server.audit import service as audit
+from server.audit.service import Actor
+from server.checks import service as checks
+from server.checks.rules import Invalid
+from server.notices import queries, service
+from server.notices.tables import NoticeReminder
+from server.notify.tables import InAppNotification, OutboxMessage
+from server.org.tables import Person
+from server.policy.service import Policy
+from sync.ids import new_entry_id
+from tests.support import DEMO_PASSWORD, reset_database
+
+OFFICE = Actor(username="office")
+NOW = clock.now()
+TODAY = clock.today()
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def organisation():
+    await reset_database()
+    departments = await demo.seed_organisation(lambda _: None)
+    await demo.seed_users(DEMO_PASSWORD, departments)
+
+
+async def person_of(username: str) -> int:
+    row = await UserAccount.select(UserAccount.person).where(UserAccount.username == username)
+    return row[0]["person"]
+
+
+def form(**fields) -> dict:
+    return {"kind": "notice", "title": "关于做好防控工作的通知", "body": "请**按时**申报。",
+            "to_staff": "1", **fields}  # fmt: skip
+
+
+async def publish_new(**fields) -> dict:
+    created = await service.create_notice(new_entry_id(), form(**fields), OFFICE, True, NOW, TODAY)
+    return created.row
+
+
+async def test_a_resubmitted_notice_is_stored_once():
+    entry = new_entry_id()
+    first = await service.create_notice(entry, form(), OFFICE, False, NOW, TODAY)
+    again = await service.create_notice(entry, form(), OFFICE, False, NOW, TODAY)
+    assert first.created and not again.created
+    assert first.row["status"] == "draft" and first.row["published_at"] is None
+    assert [h["action"] for h in await audit.history("notice", entry)] == ["create"]
+
+
+async def test_bad_form_names_every_field():
+    with pytest.raises(Invalid) as refused:
+        await service.create_notice(
+            new_entry_id(),
+            {"kind": "x", "title": "", "shown_from": "2026-03-05", "shown_until": "2026-03-01"},
+            OFFICE,
+            True,
+            NOW,
+            TODAY,
+        )
+    fields = {p.field for p in refused.value.problems}
+    assert fields == {"kind", "title", "audience", "shown_until"}
+
+
+async def test_a_draft_can_change_and_a_published_notice_cannot():
+    entry = new_entry_id()
+    await service.create_notice(entry, form(), OFFICE, False, NOW, TODAY)
+    changed = await service.update_draft(entry, form(title="新标题"), OFFICE, True, NOW, TODAY)
+    assert changed.row["title"] == "新标题" and changed.row["status"] == "published"
+    assert changed.row["shown_from"] == TODAY
+    with pytest.raises(Invalid):
+        await service.update_draft(entry, form(title="再改"), OFFICE, False, NOW, TODAY)
+    assert not (await service.publish(entry, OFFICE, NOW, TODAY)).created
+    withdrawn = await service.withdraw(entry, OFFICE, NOW, TODAY)
+    assert withdrawn.row["status"] == "withdrawn"
+    assert not (await service.publish(entry, OFFICE, NOW, TODAY)).created
+    actions = [h["action"] for h in await audit.history("notice", entry)]
+    assert actions == ["create", "publish", "withdraw"]
+
+
+async def test_acknowledging_twice_counts_once_and_only_published_staff_notices():
+    notice = await publish_new()
+    staff = await person_of("staff")
+    assert await service.acknowledge(notice["id"], staff, None, Actor(username="staff"), NOW)
+    assert not await service.acknowledge(notice["id"], staff, None, Actor(username="staff"), NOW)
+    readers = await queries.readers(notice["id"])
+    assert [r["name"] for r in readers] == ["王萍"]
+    public_only = await publish_new(to_staff="", to_public="1")
+    with pytest.raises(LookupError):
+        await service.acknowledge(public_only["id"], staff, None, OFFICE, NOW)
+
+
+async def test_who_has_not_read_leaves_out_the_writers_and_marks_who_can_log_in():
+    notice = await publish_new()
+    unread = await queries.unread_people(notice["id"])
+    names = {p["name"]: p for p in unread}
+    assert "赵净" not in names and "邢跃" not in names  # office and leader write notices
+    assert names["王萍"]["has_login"] and names["董敏"]["has_login"]
+    assert len(unread) == await Person.count() - 2
+    assert sum(p["has_login"] for p in unread) == 2
+
+
+async def test_a_reminder_round_reminds_each_unread_login_once():
+    notice = await publish_new()
+    await service.acknowledge(notice["id"], await person_of("head"), None, OFFICE, NOW)
+    round_id = new_entry_id()
+    assert await service.remind(round_id, notice["id"], OFFICE, NOW) == 1  # only 王萍 is left
+    assert await service.remind(round_id, notice["id"], OFFICE, NOW) == 0
+    assert await NoticeReminder.count().where(NoticeReminder.notice == notice["id"]) == 1
+    told = await InAppNotification.select(
+        InAppNotification.user.username.as_alias("who"), InAppNotification.link
+    ).where(InAppNotification.kind == "notice_reminder")
+    assert told == [{"who": "staff", "link": f"/notices/#notice-{notice['id']}"}]
+    assert not await OutboxMessage.exists().where(OutboxMessage.kind == "notice_reminder")
+    mine = await queries.staff_notices(await person_of("staff"))
+    shown = next(n for n in mine if n["id"] == notice["id"])
+    assert isinstance(shown["reminded_at"], dt.datetime) and shown["read_at"] is None
+
+
+async def test_staff_see_published_staff_notices_unread_first():
+    staff = await person_of("staff")
+    read = await publish_new(title="已读的")
+    await publish_new(title="未读的")
+    await service.acknowledge(read["id"], staff, None, OFFICE, NOW)
+    await service.create_notice(new_entry_id(), form(title="草稿"), OFFICE, False, NOW, TODAY)
+    titles = [n["title"] for n in await queries.staff_notices(staff)]
+    assert "草稿" not in titles
+    assert titles.index("未读的") < titles.index("已读的")
+
+
+async def test_the_hall_board_shows_only_public_notices_current_today():
+    day = dt.timedelta(days=1)
+    await publish_new(title="公开通告", to_public="1", to_staff="")
+    await publish_new(title="仅职工", to_staff="1")
+    await publish_new(title="明天起", to_public="1", shown_from=(TODAY + day).isoformat())
+    await publish_new(title="昨天止", to_public="1", shown_until=(TODAY - day).isoformat())
+    await publish_new(kind="tip", title="今日提示", to_public="1", shown_until=TODAY.isoformat())
+    await publish_new(
+        kind="clinic", title="发热门诊", to_public="1", body="区人民医院<script>x</script>"
+    )
+    gone = await publish_new(title="已撤回", to_public="1")
+    await service.withdraw(gone["id"], OFFICE, NOW, TODAY)
+    board = await queries.hall_board(TODAY)
+    mine = {"公开通告", "仅职工", "明天起", "昨天止", "今日提示", "发热门诊", "已撤回"}
+    kinds = ("notices", "tips", "clinic")
+    shown = {kind: [n["title"] for n in board[kind] if n["title"] in mine] for kind in kinds}
+    assert shown == {"notices": ["公开通告"], "tips": ["今日提示"], "clinic": ["发热门诊"]}
+    assert "<script>" not in str(board["clinic"][0]["body_html"])
+
+
+async def test_todays_visitor_count():
+    before = await queries.visitors_on(TODAY)
+    for name in ("甲", "乙"):
+        await checks.record_visitor_check(
+            new_entry_id(), {"name": name, "phone": "13812345678", "temperature": "36.5"},
+            OFFICE, Policy(),
+        )  # fmt: skip
+    assert await queries.visitors_on(TODAY) == before + 2
+    assert await queries.visitors_on(TODAY - dt.timedelta(days=1)) == 0

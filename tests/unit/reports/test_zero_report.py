@@ -1,0 +1,241 @@
+"""The daily zero report on the real database with a controlled clock: due, late (迟报) and
+missed (漏报); a nil report is a report; amendments keep versions and never make a second
+report; a replayed form stores nothing; not applicable; the 瞒报 check against the records;
+two rounds on an emergency day; the counts a head may submit."""
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from server import clock, demo
+from server.audit.service import Actor
+from server.checks import service as checks
+from server.checks.rules import Invalid
+from server.emergency.tables import EmergencySwitch
+from server.org.tables import Department, Person
+from server.policy.service import Policy
+from server.reports import district, records, rules, service
+from server.reports.tables import ReportRound, ZeroReport, ZeroReportVersion
+from sync.ids import new_entry_id
+from tests.support import reset_database
+
+POLICY = Policy()
+HEAD = Actor(username="head")
+OFFICE = Actor(username="office")
+DESK = Actor(username="desk")
+DAY = dt.date(2026, 3, 9)
+ZEROS = dict.fromkeys(
+    ("on_site", "at_home", "on_leave", "fever", "suspected", "close_contacts"), "0"
+)
+
+
+def at(hour: int, minute: int = 0, day: dt.date = DAY) -> dt.datetime:
+    start, _ = clock.day_bounds(day)
+    return start + dt.timedelta(hours=hour, minutes=minute)
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def organisation():
+    await reset_database()
+    return await demo.seed_organisation(lambda _: None)
+
+
+async def department_id(name: str) -> int:
+    return (await Department.select(Department.id).where(Department.name == name).first())["id"]
+
+
+async def size_of(department: int) -> int:
+    return await Person.count().where(
+        (Person.department == department) & (Person.active == True)  # noqa: E712
+    )
+
+
+def row_of(rows, department, round_="am"):
+    return next(r for r in rows if r["department"] == department and r["round"] == round_)
+
+
+def test_slot_states_around_the_deadline_and_the_days_end():
+    am = ReportRound.am
+    assert rules.slot_state(None, DAY, am, at(9, 59), POLICY) == "due"
+    assert rules.slot_state(None, DAY, am, at(10, 1), POLICY) == "late"
+    assert rules.slot_state(None, DAY, am, at(24), POLICY) == "missed"
+    report = {"kind": "submitted", "first_submitted_at": at(9, 30)}
+    # Judged on the first submission: on time stays on time, whenever asked.
+    assert rules.slot_state(report, DAY, am, at(23), POLICY) == "on_time"
+    report["first_submitted_at"] = at(10, 30)
+    assert rules.slot_state(report, DAY, am, at(11), POLICY) == "late"
+    report["first_submitted_at"] = at(25)  # filed the next morning: it was missed
+    assert rules.slot_state(report, DAY, am, at(26), POLICY) == "missed"
+    assert rules.slot_state({"kind": "not_applicable"}, DAY, am, at(26), POLICY) == (
+        "not_applicable"
+    )
+    assert rules.deadline(DAY, ReportRound.pm, POLICY) == at(16)
+
+
+async def test_nil_report_is_neither_missing_nor_not_applicable():
+    office = await department_id("办公室")
+    archive = await department_id("档案室")
+    await service.submit(new_entry_id(), office, DAY, "am", ZEROS, HEAD, now=at(9))
+    await service.mark_not_applicable(new_entry_id(), archive, DAY, "am", "全员外出培训", OFFICE)
+    rows = await service.day_status(DAY, at(24, 30), POLICY)
+    nil, not_applicable = row_of(rows, office), row_of(rows, archive)
+    assert (nil["state"], nil["nil"]) == ("on_time", True)
+    assert (not_applicable["state"], not_applicable["nil"]) == ("not_applicable", False)
+    others = [r for r in rows if r["department"] not in (office, archive)]
+    assert others and {r["state"] for r in others} == {"missed"}
+    assert all(r["report"] is None for r in others)
+    missed = service.in_state(rows, "missed")
+    assert {r["department"] for r in missed} == {r["department"] for r in others}
+
+
+async def test_amendment_keeps_history_and_a_replay_stores_nothing():
+    policy_day = DAY + dt.timedelta(days=1)
+    office = await department_id("政工室")
+    first_id = new_entry_id()
+    first = await service.submit(
+        first_id,
+        office,
+        policy_day,
+        "am",
+        {**ZEROS, "on_site": "3"},
+        HEAD,
+        now=at(9, 0, policy_day),
+    )
+    again = await service.submit(
+        first_id,
+        office,
+        policy_day,
+        "am",
+        {**ZEROS, "on_site": "1"},
+        HEAD,
+        now=at(9, 5, policy_day),
+    )
+    assert first.created and not again.created and again.report["on_site"] == 3
+    amended = await service.submit(
+        new_entry_id(),
+        office,
+        policy_day,
+        "am",
+        {**ZEROS, "on_site": "2"},
+        HEAD,
+        now=at(11, 0, policy_day),
+    )
+    assert amended.amended and amended.report["version"] == 2 and amended.report["on_site"] == 2
+    assert await ZeroReport.count().where(ZeroReport.department == office) == 1
+    history = await service.versions(amended.report["id"])
+    assert [(v["version"], v["on_site"]) for v in history] == [(1, 3), (2, 2)]
+    # The amendment after the deadline does not make the report late.
+    rows = await service.day_status(policy_day, at(12, 0, policy_day), POLICY)
+    assert row_of(rows, office)["state"] == "on_time"
+    with pytest.raises(Invalid):  # the same form cannot be sent for another day's report
+        await service.submit(first_id, office, DAY, "am", ZEROS, HEAD, now=at(9))
+
+
+async def test_late_until_filed_and_filed_late_stays_late():
+    day = DAY + dt.timedelta(days=2)
+    unit = await department_id("政策法规室")
+    rows = await service.day_status(day, at(11, 0, day), POLICY)
+    assert row_of(rows, unit)["state"] == "late" and row_of(rows, unit)["report"] is None
+    await service.submit(new_entry_id(), unit, day, "am", ZEROS, HEAD, now=at(11, 30, day))
+    rows = await service.day_status(day, at(23, 0, day), POLICY)
+    assert row_of(rows, unit)["state"] == "late" and row_of(rows, unit)["report"] is not None
+
+
+async def test_counts_a_head_may_submit():
+    unit = await department_id("党建工作室")
+    size = await size_of(unit)
+    cases = {
+        "on_site": "-1",
+        "at_home": str(size + 1),
+        "on_leave": "",
+        "fever": "1.5",
+        "suspected": "两",
+    }
+    with pytest.raises(Invalid) as refused:
+        await service.submit(new_entry_id(), unit, DAY, "am", {**ZEROS, **cases}, HEAD)
+    assert {p.field for p in refused.value.problems} == set(cases)
+    too_many = {**ZEROS, "on_site": str(size), "on_leave": "1"}
+    with pytest.raises(Invalid) as refused:
+        await service.submit(new_entry_id(), unit, DAY, "am", too_many, HEAD)
+    assert refused.value.problems[0].params == {"size": size}
+    with pytest.raises(Invalid):
+        await service.mark_not_applicable(new_entry_id(), unit, DAY, "am", "  ", OFFICE)
+    assert await ZeroReport.count().where(ZeroReport.department == unit) == 0
+
+
+async def test_counts_below_the_records_are_flagged():
+    day = DAY + dt.timedelta(days=3)
+    unit = await department_id("后勤中心")
+    people = await Person.select(Person.id).where(Person.department == unit)
+    feverish, held = people[0]["id"], people[1]["id"]
+    await checks.record_staff_check(
+        new_entry_id(), {"person": str(feverish), "direction": "arrival", "temperature": "38.2"},
+        DESK, POLICY, now=at(8, 0, day),
+    )  # fmt: skip
+    check = await checks.record_staff_check(
+        new_entry_id(), {"person": str(held), "direction": "arrival", "temperature": "38.4"},
+        DESK, POLICY, now=at(8, 5, day),
+    )  # fmt: skip
+    await checks.remeasure_staff(check.check["id"], "38.6", DESK, POLICY)  # a hold: an incident
+    recorded = (await records.recorded_counts(day, "am", POLICY, at(9, 0, day)))[unit]
+    assert (recorded["fever"], recorded["suspected"]) == (2, 1)
+    await service.submit(new_entry_id(), unit, day, "am", ZEROS, HEAD, now=at(9, 0, day))
+    report = await district.day_report(day, at(9, 30, day), POLICY)
+    assert row_of(report["rows"], unit)["mismatch"] == ["fever", "suspected"]
+    assert report["totals"]["am"]["mismatch"] == 1
+    honest = {**ZEROS, "fever": "2", "suspected": "1", "on_site": "2"}
+    await service.submit(new_entry_id(), unit, day, "am", honest, HEAD, now=at(9, 40, day))
+    report = await district.day_report(day, at(9, 45, day), POLICY)
+    assert row_of(report["rows"], unit)["mismatch"] == []
+    assert report["totals"]["am"]["fever"] == 2
+
+
+async def test_an_emergency_day_has_two_rounds():
+    day = DAY + dt.timedelta(days=5)
+    await EmergencySwitch.insert(
+        EmergencySwitch(active=True, reason="演练", by="leader", at=at(13, 0, day)),
+        EmergencySwitch(
+            active=False, reason="", by="leader", at=at(10, 0, day + dt.timedelta(days=2))
+        ),
+    )
+    assert await service.rounds_of(day - dt.timedelta(days=1)) == ["am"]
+    assert await service.rounds_of(day) == ["am", "pm"]
+    assert await service.rounds_of(day + dt.timedelta(days=1)) == ["am", "pm"]
+    assert await service.rounds_of(day + dt.timedelta(days=3)) == ["am"]
+    unit = await department_id("办公室")
+    rows = await service.day_status(day, at(15, 0, day), POLICY)
+    assert row_of(rows, unit, "pm")["state"] == "due"
+    assert row_of(rows, unit, "am")["state"] == "late"
+    await service.submit(new_entry_id(), unit, day, "pm", ZEROS, HEAD, now=at(15, 30, day))
+    rows = await service.day_status(day, at(17, 0, day), POLICY)
+    assert row_of(rows, unit, "pm")["state"] == "on_time"
+    reminders = await service.reminders_for(unit, at(17, 0, day))
+    assert [r["round"] for r in reminders] == ["am"]
+
+
+async def test_every_submission_is_one_version_row():
+    total = await ZeroReportVersion.count()
+    reports = await ZeroReport.select(ZeroReport.version)
+    assert total == sum(r["version"] for r in reports)
+    assert all(isinstance(r["version"], int) for r in reports)
+    assert uuid.UUID(str((await ZeroReportVersion.select().first())["id"]))
+
+
+async def test_confirmed_staff_contacts_under_watch_are_the_records_close_contacts():
+    from server.incidents import contacts
+    from server.incidents.service import raise_incident
+
+    unit = await department_id("档案室")
+    people = await Person.select(Person.id).where(Person.department == unit).limit(2)
+    day = DAY + dt.timedelta(days=20)
+    incident = await raise_incident("manual", None, "密接测试", "", "", at(9, 0, day), OFFICE)
+    for person in people:
+        form = {"kind": "staff", "ref": str(person["id"]), "start_on": day.isoformat()}
+        await contacts.confirm(incident, form, OFFICE, day)
+        await contacts.confirm(incident, form, OFFICE, day)  # confirmed twice: one contact
+    assert (await records.contacts_by_department(day)).get(unit) == len(people)
+    counted = await records.recorded_counts(day, "am", POLICY, at(9, 30, day))
+    assert counted[unit]["close_contacts"] == len(people)
+    # Fourteen days on, the observation has ended by itself.
+    assert unit not in await records.contacts_by_department(day + dt.timedelta(days=14))
