@@ -88,6 +88,10 @@ def is_storage_failure(exc: BaseException) -> bool:
         # asyncpg's own errors are bugs, except these two: the connection died under the
         # request (asyncpg then also detaches it from the pool).
         return "connection is closed" in text or "released back to the pool" in text
+    if isinstance(exc, asyncpg.InternalClientError):
+        # State 2 is asyncpg consuming an error the server sent outside any query: the FATAL
+        # it sends as it terminates the backend, met by the next query (MagicStack/asyncpg#784).
+        return "another operation (2) is in progress" in text
     return isinstance(exc, (OSError, *POSTGRES_GONE)) or any(
         sign in text for sign in STORAGE_FAILURES
     )
