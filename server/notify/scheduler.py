@@ -71,6 +71,18 @@ async def register(jobs: list[Job], now: dt.datetime | None = None) -> None:
         )
 
 
+async def bring_forward(jobs: list[Job], now: dt.datetime | None = None) -> None:
+    """After a setting a schedule depends on changed (a deadline moved earlier): each job is
+    due at its new next time if that comes before the one it kept, so no reminder is skipped
+    waiting for a time computed from the old setting."""
+    now = now or clock.now()
+    for job in jobs:
+        sooner = await job.next_after(now)
+        await ScheduledJob.update({ScheduledJob.next_run_at: sooner}).where(
+            (ScheduledJob.name == job.name) & (ScheduledJob.next_run_at > sooner)
+        )
+
+
 def _free_and_due(now: dt.datetime):
     return (ScheduledJob.next_run_at <= now) & (
         ScheduledJob.lease_until.is_null() | (ScheduledJob.lease_until < now)

@@ -10,6 +10,8 @@ from litestar.response import Redirect
 from server.accounts.guards import ADMIN
 from server.db import write_transaction
 from server.i18n import request_locale, translate
+from server.notify import scheduler
+from server.notify.jobs import JOBS
 from server.policy import editing
 from server.policy.service import load_policy, store_setting
 from server.web import render
@@ -34,6 +36,7 @@ class SettingsController(Controller):
         async with write_transaction():
             for key, value in values.items():
                 await store_setting(key, value, request.user.actor)
+        await scheduler.bring_forward(JOBS)
         return Redirect("/admin/settings/?saved=1", status_code=303)
 
 

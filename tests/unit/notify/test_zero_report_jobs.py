@@ -16,6 +16,7 @@ from server.notify.jobs import JOBS
 from server.notify.tables import InAppNotification, OutboxMessage, OutboxStatus, ScheduledJob
 from server.notify.zero_reports import next_check, watch_zero_reports
 from server.org.tables import Department
+from server.policy.service import store_setting
 from server.reports import service as reports
 from server.reports.tables import ZeroReport, ZeroReportVersion
 from sync.ids import new_entry_id
@@ -167,3 +168,22 @@ async def test_the_scheduler_runs_it_at_its_checkpoints_and_once_after_downtime(
     row = await ScheduledJob.select().where(ScheduledJob.name == "zero_reports").first()
     assert row["next_run_at"] == local(24, 0) and row["runs"] == 2
     assert len(await told("zero_report_reminder")) == 1
+
+
+async def test_a_deadline_moved_earlier_brings_the_reminder_forward(frozen):
+    listed = [job for job in JOBS if job.name == "zero_reports"]
+    frozen.moment = local(8, 0)
+    await scheduler.register(listed)  # next: 09:30, the reminder before 10:00
+    await store_setting("zero_report_deadline", "09:00")
+    try:
+        await scheduler.bring_forward(listed)
+        frozen.moment = local(8, 30)  # the reminder before the new deadline
+        ran = await scheduler.tick(listed, "p1")
+        assert ran["zero_reports"]["reminded"] == await everyone()
+        # A deadline moved later keeps the earlier time: the job then looks again.
+        await store_setting("zero_report_deadline", "11:00")
+        await scheduler.bring_forward(listed)
+        row = await ScheduledJob.select().where(ScheduledJob.name == "zero_reports").first()
+        assert row["next_run_at"] == local(9, 1)
+    finally:
+        await store_setting("zero_report_deadline", "10:00")
