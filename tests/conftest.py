@@ -18,6 +18,27 @@ import pytest  # noqa: E402
 from tests.support import reset_database  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Argon2id at its lowest cost (8 KiB, t=1, p=1) for the hashes this process makes.
+    Production's 64 MiB, t=3, p=4 takes ~0.2 s a hash or login here, and the HTTP tests log
+    in about a thousand times. A hash carries its parameters, so either hasher verifies the
+    other's hashes. Only this process: `hallwatch serve` and `seed-demo`, started as
+    subprocesses by the browser and system tests, hash as in production, which
+    tests/unit/accounts/test_password_hashing.py holds."""
+    from argon2 import PasswordHasher, Type
+
+    from server.accounts import passwords, service
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+    dummy = cheap.hash("not-a-real-password")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", cheap)
+        patch.setattr(passwords, "DUMMY_HASH", dummy)
+        patch.setattr(service, "DUMMY_HASH", dummy)
+        yield
+
+
 @pytest.fixture(scope="session")
 def db_url() -> str:
     return os.environ["HALLWATCH_DB"]
