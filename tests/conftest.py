@@ -39,6 +39,19 @@ def cheap_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+async def database_connections():
+    """On PostgreSQL, a connection pool for this process's queries, as `hallwatch serve` has
+    (server.db.start): without one Piccolo opens a new connection for every query. On SQLite
+    nothing changes."""
+    from server import db
+
+    engine = db.engine()
+    await db.start(engine)
+    yield
+    await db.stop(engine)
+
+
 @pytest.fixture(scope="session")
 def db_url() -> str:
     return os.environ["HALLWATCH_DB"]
