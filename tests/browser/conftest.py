@@ -130,13 +130,15 @@ async def app_server(app_env, demo_database, tmp_path_factory) -> AsyncIterator[
         stop(running[0])
 
 
-@pytest.fixture(scope="module")
+# One Playwright driver and one Chromium for the whole run (each ~0.5 s to start); every test
+# still opens contexts of its own, which share no cookies, storage, cache or service worker.
+@pytest.fixture(scope="session")
 async def playwright() -> AsyncIterator[Playwright]:
     async with async_playwright() as instance:
         yield instance
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
     launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield launched
