@@ -4,18 +4,31 @@ Piccolo binds its engine from HALLWATCH_DB at import.
 The suite runs on a fresh SQLite file by default; with HALLWATCH_DB set (CI's second run,
 postgresql://postgres@127.0.0.1:5432/test) it runs on that database instead, wiping it."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-_tmp = Path(tempfile.mkdtemp(prefix="hallwatch-tests-"))
+# The SQLite file lives in memory-backed /dev/shm where there is one: the tests commit tens of
+# thousands of times and would otherwise wait for the disk on each (~15 % of the SQLite run).
+# SQLite's behaviour (WAL, locks, busy waits) is the same there; only durability across a
+# power cut differs, which no test covers. Removed when the run ends.
+_shm = Path("/dev/shm")
+_tmp = Path(
+    tempfile.mkdtemp(
+        prefix="hallwatch-tests-",
+        dir=_shm if _shm.is_dir() and os.access(_shm, os.W_OK) else None,
+    )
+)
+atexit.register(shutil.rmtree, _tmp, ignore_errors=True)
 os.environ.setdefault("HALLWATCH_DB", f"sqlite:///{_tmp / 'test.db'}")
 os.environ.setdefault("HALLWATCH_SECRET", "test-secret-not-for-production")
 os.environ.setdefault("HALLWATCH_TZ", "Asia/Shanghai")
 
 import pytest  # noqa: E402
 
-from tests.support import reset_database  # noqa: E402
+from tests.support import DEMO_PASSWORD, SeededOnce, reset_database  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -60,6 +73,23 @@ def db_url() -> str:
 @pytest.fixture(scope="session")
 def tmp_root() -> Path:
     return _tmp
+
+
+@pytest.fixture(scope="session")
+async def organisation_and_logins(tmp_path_factory):
+    """The plan's organisation and one login per role (server.demo), seeded once per run:
+    `await organisation_and_logins.restore()` empties the database down to exactly that
+    state and returns the departments' ids by name."""
+    from server import demo
+
+    async def seed() -> dict[str, int]:
+        departments = await demo.seed_organisation(lambda _: None)
+        await demo.seed_users(DEMO_PASSWORD, departments)
+        return departments
+
+    seeded = SeededOnce("organisation", tmp_path_factory.mktemp("organisation"), seed)
+    yield seeded
+    await seeded.drop()
 
 
 @pytest.fixture(scope="module")

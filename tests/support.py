@@ -68,7 +68,8 @@ async def _empty_tables(db) -> None:
             connection.execute("DELETE FROM sqlite_sequence")
 
 
-# Where a PostgreSQL snapshot keeps its copy of the tables: beside `public`, off the search path.
+# Where a PostgreSQL snapshot keeps its copy of the tables: a schema beside `public` (off the
+# search path) named with this prefix and the snapshot's name.
 SNAPSHOT_SCHEMA = "hallwatch_test_snapshot"
 
 
@@ -76,31 +77,33 @@ SNAPSHOT_SCHEMA = "hallwatch_test_snapshot"
 class Snapshot:
     """A copy of the whole database taken by `take_snapshot`, for `restore_snapshot`.
     SQLite: a file written with the online backup API. PostgreSQL: every table's rows copied
-    into SNAPSHOT_SCHEMA, the tables to refill in foreign-key order, the sequences' values."""
+    into a schema of its own, the tables to refill in foreign-key order, the sequences' values."""
 
     file: Path | None = None
+    schema: str = ""
     tables: list[tuple[str, str]] = field(default_factory=list)  # (table, its column list)
     sequences: dict[str, tuple[int, bool]] = field(default_factory=dict)
     fingerprint: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
-async def take_snapshot(file: Path) -> Snapshot:
-    """Copy the database's contents (not Piccolo's migration table, which tests never change)."""
+async def take_snapshot(name: str, folder: Path) -> Snapshot:
+    """Copy the database's contents (on PostgreSQL not Piccolo's migration table, which tests
+    never change), as `folder`/`name`.db or the schema SNAPSHOT_SCHEMA_`name`."""
     db = engine()
     if not isinstance(db, PostgresEngine):
+        file = folder / f"{name}.db"
         _sqlite_copy(db.path, str(file))
         return Snapshot(file=file, fingerprint=await fingerprint())
+    schema = f"{SNAPSHOT_SCHEMA}_{name}"
     connection = await asyncpg.connect(db.config["dsn"])
     try:
         async with connection.transaction():
             tables = await _pg_tables_in_fk_order(connection)
             script = [
-                f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE",
-                f"CREATE SCHEMA {SNAPSHOT_SCHEMA}",
+                f"DROP SCHEMA IF EXISTS {schema} CASCADE",
+                f"CREATE SCHEMA {schema}",
             ]
-            script += [
-                f'CREATE TABLE {SNAPSHOT_SCHEMA}."{t}" AS SELECT {c} FROM "{t}"' for t, c in tables
-            ]
+            script += [f'CREATE TABLE {schema}."{t}" AS SELECT {c} FROM "{t}"' for t, c in tables]
             await connection.execute(";\n".join(script))
             sequences = {
                 r["sequencename"]: (r["value"], r["called"])
@@ -112,7 +115,9 @@ async def take_snapshot(file: Path) -> Snapshot:
             }
     finally:
         await connection.close()
-    return Snapshot(tables=tables, sequences=sequences, fingerprint=await fingerprint())
+    return Snapshot(
+        schema=schema, tables=tables, sequences=sequences, fingerprint=await fingerprint()
+    )
 
 
 async def restore_snapshot(snapshot: Snapshot) -> None:
@@ -131,7 +136,7 @@ async def restore_snapshot(snapshot: Snapshot) -> None:
         script = [f"TRUNCATE {every_table} RESTART IDENTITY CASCADE"]
         script += [
             f'INSERT INTO "{t}" ({c}) OVERRIDING SYSTEM VALUE'
-            f' SELECT {c} FROM {SNAPSHOT_SCHEMA}."{t}"'
+            f' SELECT {c} FROM {snapshot.schema}."{t}"'
             for t, c in snapshot.tables
         ]
         script += [
@@ -152,7 +157,7 @@ async def drop_snapshot(snapshot: Snapshot) -> None:
     if snapshot.file is not None:
         snapshot.file.unlink(missing_ok=True)
     else:
-        await engine()._run_in_new_connection(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
+        await engine()._run_in_new_connection(f"DROP SCHEMA IF EXISTS {snapshot.schema} CASCADE")
 
 
 async def fingerprint() -> dict[str, tuple[int, str]]:
@@ -243,6 +248,30 @@ async def _pg_tables_in_fk_order(connection) -> list[tuple[str, str]]:
         for t in ready:
             del parents[t]
     return [(t, ", ".join(columns[t])) for t in ordered]
+
+
+class SeededOnce:
+    """A database state that `seed()` builds on an empty database once per test run; later
+    `restore()` calls put back its snapshot (checked like every restore) instead of seeding
+    again, and return what the seeding returned (ids are the same: they are restored too)."""
+
+    def __init__(self, name: str, folder: Path, seed) -> None:
+        self.name, self.folder, self.seed = name, folder, seed
+        self.snapshot: Snapshot | None = None
+        self.seeded = None
+
+    async def restore(self):
+        if self.snapshot is None:
+            await reset_database()
+            self.seeded = await self.seed()
+            self.snapshot = await take_snapshot(self.name, self.folder)
+        else:
+            await restore_snapshot(self.snapshot)
+        return self.seeded
+
+    async def drop(self) -> None:
+        if self.snapshot is not None:
+            await drop_snapshot(self.snapshot)
 
 
 def csrf_from(html: str) -> str:

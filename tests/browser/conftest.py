@@ -69,8 +69,8 @@ class DemoDatabase:
     under a second. Seeded data is relative to the hall's today, so a run that crosses
     midnight seeds again."""
 
-    def __init__(self, file: Path) -> None:
-        self.file = file
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.snapshot: Snapshot | None = None
         self.day: dt.date | None = None
 
@@ -96,12 +96,12 @@ class DemoDatabase:
         assert seeded.returncode == 0, f"seed-demo failed:\n{seeded.stdout}\n{seeded.stderr}"
         if self.snapshot is not None:
             await drop_snapshot(self.snapshot)
-        self.snapshot, self.day = await take_snapshot(self.file), day
+        self.snapshot, self.day = await take_snapshot("demo", self.folder), day
 
 
 @pytest.fixture(scope="session")
 async def demo_database(tmp_path_factory) -> AsyncIterator[DemoDatabase]:
-    database = DemoDatabase(tmp_path_factory.mktemp("demo") / "seeded.db")
+    database = DemoDatabase(tmp_path_factory.mktemp("demo"))
     yield database
     if database.snapshot is not None:
         await drop_snapshot(database.snapshot)
