@@ -1,13 +1,17 @@
 """Browser tests: the real `hallwatch` CLI serving the app, driven by Debian's Chromium.
 
-Each test module gets a wiped database, `hallwatch seed-demo` and `hallwatch serve` on a free
-port, all as subprocesses with this process's environment (so the same HALLWATCH_DB: a temporary
-SQLite file, or PostgreSQL in CI's second run). Playwright cannot download its own browsers
-here, so it launches the system Chromium (HALLWATCH_CHROMIUM, default /usr/bin/chromium)."""
+Each test module starts from the demo data of `hallwatch seed-demo --days 1` and gets its own
+`hallwatch serve` on a free port, both subprocesses with this process's environment (so the
+same HALLWATCH_DB: a temporary SQLite file, or PostgreSQL in CI's second run). seed-demo runs
+once per test run (again if the hall's day changes meanwhile); the seeded database is copied
+aside and put back before each module (`demo_database`), which checks that every table and
+identity counter is as seeded. Playwright cannot download its own browsers here, so it
+launches the system Chromium (HALLWATCH_CHROMIUM, default /usr/bin/chromium)."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import subprocess
 import time
@@ -18,8 +22,16 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
+from server import clock
 from tests.servers import free_port, hallwatch_command, serve, stop, wait_until_up
-from tests.support import DEMO_PASSWORD, reset_database
+from tests.support import (
+    DEMO_PASSWORD,
+    Snapshot,
+    drop_snapshot,
+    reset_database,
+    restore_snapshot,
+    take_snapshot,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
@@ -49,21 +61,57 @@ def app_env() -> dict[str, str]:
     return {}
 
 
+class DemoDatabase:
+    """The database as `hallwatch seed-demo --days 1` leaves it, for every module.
+
+    Seeding takes ~15 s (a subprocess, Argon2 at production cost for the demo logins, a few
+    hundred rows one by one), so it runs once and `restore()` puts its snapshot back in well
+    under a second. Seeded data is relative to the hall's today, so a run that crosses
+    midnight seeds again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.snapshot: Snapshot | None = None
+        self.day: dt.date | None = None
+
+    async def restore(self) -> None:
+        """The seeded state, exactly: every row and identity counter (checked). No server
+        may be running on the database meanwhile."""
+        if self.snapshot is None or self.day != clock.today():
+            await self._seed()
+        else:
+            await restore_snapshot(self.snapshot)
+
+    async def _seed(self) -> None:
+        day = clock.today()
+        await reset_database()
+        seeded = subprocess.run(
+            [hallwatch_command(), "seed-demo", "--password", DEMO_PASSWORD, "--days", "1"],
+            env=dict(os.environ),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert seeded.returncode == 0, f"seed-demo failed:\n{seeded.stdout}\n{seeded.stderr}"
+        if self.snapshot is not None:
+            await drop_snapshot(self.snapshot)
+        self.snapshot, self.day = await take_snapshot("demo", self.folder), day
+
+
+@pytest.fixture(scope="session")
+async def demo_database(tmp_path_factory) -> AsyncIterator[DemoDatabase]:
+    database = DemoDatabase(tmp_path_factory.mktemp("demo"))
+    yield database
+    if database.snapshot is not None:
+        await drop_snapshot(database.snapshot)
+
+
 @pytest.fixture(scope="module")
-async def app_server(app_env, tmp_path_factory) -> AsyncIterator[AppServer]:
-    """A wiped database, `hallwatch seed-demo --days 1`, then `hallwatch serve` on a free port."""
-    await reset_database()
+async def app_server(app_env, demo_database, tmp_path_factory) -> AsyncIterator[AppServer]:
+    """The demo data (`demo_database`), then `hallwatch serve` on a free port."""
+    await demo_database.restore()
     env = {**os.environ, **app_env}
-    command = hallwatch_command()
-    seeded = subprocess.run(
-        [command, "seed-demo", "--password", DEMO_PASSWORD, "--days", "1"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert seeded.returncode == 0, f"seed-demo failed:\n{seeded.stdout}\n{seeded.stderr}"
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "hallwatch-serve.log"
     url = f"http://127.0.0.1:{port}"
@@ -82,13 +130,15 @@ async def app_server(app_env, tmp_path_factory) -> AsyncIterator[AppServer]:
         stop(running[0])
 
 
-@pytest.fixture(scope="module")
+# One Playwright driver and one Chromium for the whole run (each ~0.5 s to start); every test
+# still opens contexts of its own, which share no cookies, storage, cache or service worker.
+@pytest.fixture(scope="session")
 async def playwright() -> AsyncIterator[Playwright]:
     async with async_playwright() as instance:
         yield instance
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
     launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield launched

@@ -7,20 +7,16 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from server import demo
 from server.app import create_app
-from tests.support import DEMO_PASSWORD, csrf_from, reset_database
+from tests.support import DEMO_PASSWORD, csrf_from
 
 ROLES = ("admin", "leader", "office", "head", "staff", "desk")
 
 
 @pytest.fixture(scope="module")
-async def seeded():
+async def seeded(organisation_and_logins):
     """A fresh database with the plan's organisation and one login per role."""
-    await reset_database()
-    departments = await demo.seed_organisation(lambda _: None)
-    await demo.seed_users(DEMO_PASSWORD, departments)
-    return departments
+    return await organisation_and_logins.restore()
 
 
 @pytest.fixture(scope="module")

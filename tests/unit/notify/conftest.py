@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from server import clock, demo
+from server import clock
 from server.notify.tables import InAppNotification, NotificationEvent, OutboxMessage, ScheduledJob
-from tests.support import DEMO_PASSWORD, reset_database
 from tests.unit.notify.receivers import SmtpReceiver, WebhookReceiver
 
 # 2020-02-10 10:00 in the hall (UTC+8).
@@ -16,11 +15,8 @@ START = dt.datetime(2020, 2, 10, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module", autouse=True)
-async def organisation():
-    await reset_database()
-    departments = await demo.seed_organisation(lambda _: None)
-    await demo.seed_users(DEMO_PASSWORD, departments)
-    return departments
+async def organisation(organisation_and_logins):
+    return await organisation_and_logins.restore()
 
 
 @pytest.fixture(autouse=True)
