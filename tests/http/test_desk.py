@@ -206,7 +206,8 @@ async def test_the_desk_page_is_a_shell_without_entries(desk):
     )
     response = await desk.get("/desk")
     page = soup(response)
-    assert "壳外" not in response.text and "2222" not in response.text
+    assert "壳外" not in response.text and "13600002222" not in response.text
+    assert "136****2222" not in response.text
     assert page.select("#today li") == []
     assert page.select_one('#today noscript a[href="/desk/today"]') is not None
     user_id = int(page.select_one("#desk")["data-user-id"])
