@@ -18,6 +18,7 @@ from server.notify.digest import send_digest
 from server.notify.scheduler import Job, daily_at, every
 from server.notify.service import enqueue
 from server.notify.tables import NotificationEvent
+from server.notify.zero_reports import JOB as ZERO_REPORTS
 from server.notify.zero_reports import next_check, watch_zero_reports
 from server.policy.service import load_policy
 
@@ -102,5 +103,5 @@ JOBS = [
     Job("incident_overdue", escalate_overdue, every(dt.timedelta(minutes=5)), at_once=True),
     Job("daily_digest", send_digest, daily_at(_digest_time)),
     Job("declaration_reminders", remind_declarations, daily_at(_reminder_time)),
-    Job("zero_reports", watch_zero_reports, next_check),
+    Job(ZERO_REPORTS, watch_zero_reports, next_check),
 ]

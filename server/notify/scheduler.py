@@ -66,9 +66,8 @@ async def register(jobs: list[Job], now: dt.datetime | None = None) -> None:
     now = now or clock.now()
     for job in jobs:
         first = now if job.at_once else await job.next_after(now)
-        await ScheduledJob.insert(ScheduledJob(name=job.name, next_run_at=first)).on_conflict(
-            target=ScheduledJob.name, action="DO NOTHING"
-        )
+        row = ScheduledJob(name=job.name, next_run_at=first, registered_at=now)
+        await ScheduledJob.insert(row).on_conflict(target=ScheduledJob.name, action="DO NOTHING")
 
 
 async def bring_forward(jobs: list[Job], now: dt.datetime | None = None) -> None:

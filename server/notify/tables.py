@@ -89,3 +89,6 @@ class ScheduledJob(Table, tablename="scheduled_job"):
     last_result = Text(default="")
     last_error = Text(default="")
     runs = Integer(default=0)
+    # When this job was first registered: what it could not have watched before (null for the
+    # jobs registered before the column existed).
+    registered_at = Timestamptz(null=True, default=None)

@@ -12,11 +12,13 @@ from itertools import groupby
 from server import clock
 from server.notify import config, notes
 from server.notify.service import enqueue
+from server.notify.tables import ScheduledJob
 from server.policy.service import load_policy
 from server.reports import rules
 from server.reports.service import day_status, in_state
 from server.reports.tables import ReportRound
 
+JOB = "zero_reports"
 # slot_state calls a report late only strictly after its deadline: run a minute past it.
 PAST_DEADLINE = dt.timedelta(minutes=1)
 
@@ -29,13 +31,29 @@ async def watch_zero_reports(now: dt.datetime) -> dict:
     """Today's reminders and late notices, and yesterday's missed ones."""
     policy = await load_policy()
     today = clock.local(now).date()
+    since = await _watching_since()
     rows = await day_status(today, now, policy)
     yesterday = await day_status(today - dt.timedelta(days=1), now, policy)
     return {
         "reminded": await _remind_heads(rows, now),
-        "late": await _tell_office("late", rows),
-        "missed": await _tell_office("missed", yesterday),
+        "late": await _tell_office("late", _watched(rows, since)),
+        "missed": await _tell_office("missed", _watched(yesterday, since)),
     }
+
+
+async def _watching_since() -> dt.datetime | None:
+    """When the scheduler took this job on: the app's install, or the upgrade that added it.
+    None when it runs outside the scheduler or was registered before that was recorded."""
+    row = await ScheduledJob.select(ScheduledJob.registered_at).where(ScheduledJob.name == JOB)
+    return row[0]["registered_at"] if row else None
+
+
+def _watched(rows: list[dict], since: dt.datetime | None) -> list[dict]:
+    """The rounds whose reminder time came after the job was taken on. A round due before the
+    app was installed was never asked for here: it is neither late nor missed."""
+    if since is None:
+        return rows
+    return [row for row in rows if row["deadline"] - _lead() >= since]
 
 
 async def _remind_heads(rows: list[dict], now: dt.datetime) -> int:

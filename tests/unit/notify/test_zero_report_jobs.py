@@ -117,7 +117,7 @@ async def test_the_office_is_told_late_and_then_missed_once(frozen, webhook, smt
     frozen.moment = local(24, 0)  # the day is over
     assert (await watch_zero_reports(frozen()))["missed"] == 1
     assert await watch_zero_reports(frozen()) == NOTHING
-    # (The first run also told of the day before, when nobody reported.)
+    # (Run outside the scheduler, the first run also told of the day before.)
     [missed] = [r for r in await told("zero_report_missed") if "02-10" in r["params"]["deadline"]]
     names = missed["params"]["departments"].split("、")
     assert "办公室" not in names and "档案室" not in names and "政工室" in names
@@ -187,3 +187,20 @@ async def test_a_deadline_moved_earlier_brings_the_reminder_forward(frozen):
         assert row["next_run_at"] == local(9, 1)
     finally:
         await store_setting("zero_report_deadline", "10:00")
+
+
+async def test_rounds_due_before_the_install_are_neither_late_nor_missed(frozen):
+    listed = [job for job in JOBS if job.name == "zero_reports"]
+    next_day = DAY + dt.timedelta(days=1)
+    frozen.moment = local(14, 0)  # installed after the morning deadline; nobody reported
+    await scheduler.register(listed)
+    frozen.moment = local(16, 1)
+    assert (await scheduler.tick(listed, "p1"))["zero_reports"] == NOTHING
+    frozen.moment = local(0, 0, next_day)
+    assert (await scheduler.tick(listed, "p1"))["zero_reports"] == NOTHING
+    assert await told("zero_report_late") == await told("zero_report_missed") == []
+    # The first day the job watched from its reminder time on counts.
+    frozen.moment = local(10, 1, next_day)
+    assert (await scheduler.tick(listed, "p1"))["zero_reports"]["late"] == 1
+    frozen.moment = local(0, 0, next_day + dt.timedelta(days=1))
+    assert (await scheduler.tick(listed, "p1"))["zero_reports"]["missed"] == 1
