@@ -182,7 +182,8 @@ class DutyController(Controller):
             shift=row,
             log=await service.duty_log(row["id"]),
             may_remove=user.role != Role.staff,
-            zero_report=user.role in ZERO_REPORT.roles,
+            # No report is kept ahead: a day to come has none to link to.
+            zero_report=user.role in ZERO_REPORT.roles and row["day"] <= clock.today(),
             errors=errors or {},
             entry=entry or {"entry_id": new_entry_id(), "values": {}},
         )

@@ -163,8 +163,19 @@ async def test_staff_see_their_shifts_on_me_and_keep_the_duty_log(client_as, mon
     assert refused.status_code == 403
 
 
+async def test_a_shift_to_come_has_no_zero_report_link(client_as):
+    day = clock.today() + dt.timedelta(days=2)
+    me = await person_id("王萍")
+    async with client_as("head") as head:
+        _, done = await plan(head, day, post="hall", person=str(me), start="06:00", end="07:00")
+        assert done.status_code == 303
+        planned = (DutyShift.person == me) & (DutyShift.day == day) & (DutyShift.start == "06:00")
+        shift = await DutyShift.select(DutyShift.id).where(planned).first()
+        page = soup(await head.get(f"/duty/shifts/{shift['id']}"))
+    assert page.select_one('main a[href^="/zero-report/"]') is None
+
+
 async def test_the_duty_log_links_to_the_days_zero_report(client_as):
-    # Yesterday: a day to come would show today's report (no report is kept ahead).
     day = clock.today() - dt.timedelta(days=1)
     me = await person_id("王萍")
     async with client_as("head") as head:
