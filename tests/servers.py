@@ -39,7 +39,7 @@ def wait_until_up(url: str, process: subprocess.Popen | None, log: Path) -> None
             if httpx.get(url, timeout=2, verify=False).status_code == 200:
                 return
         except httpx.HTTPError:
-            pass
+            pass  # not listening yet: poll again until the deadline
         time.sleep(0.2)
     pytest.fail(f"{url} did not answer 200 within {STARTUP_SECONDS} s:\n{log.read_text()}")
 

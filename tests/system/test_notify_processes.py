@@ -33,7 +33,7 @@ class Robot(BaseHTTPRequestHandler):
         self.wfile.write(b'{"errcode": 0}')
 
     def log_message(self, *args):
-        pass
+        pass  # keep the receiver's access log out of the test output
 
 
 async def test_two_processes_run_each_job_once_and_deliver_each_message_once(tmp_path):

@@ -169,6 +169,22 @@ self.hallwatchPage = (() => {
   // gets no answer, or one that stores nothing (login or form expired, server error), kept
   // under the same id, so a server that did store it answers "duplicate". `unreachable` hears
   // of a request that got no answer.
+  // Field errors the page shows itself (the phone's own checks, or a refusal that came back
+  // through the outbox): each beside its field, replacing the ones shown before.
+  function showFieldErrors(form, errors) {
+    form.querySelectorAll(".field-error.local").forEach((node) => node.remove());
+    for (const [name, message] of Object.entries(errors)) {
+      const field = form.elements[name];
+      const place = (field instanceof RadioNodeList ? field[0] : field)?.closest("label, fieldset");
+      const error = Object.assign(document.createElement("span"), {
+        className: "field-error local",
+        id: `${name}-error`,
+        textContent: message,
+      });
+      (place ?? form).append(error);
+    }
+  }
+
   function keepOnPhone({ owns, keepHere, keep, unreachable, ready = Promise.resolve() }) {
     document.body.addEventListener("htmx:confirm", async (event) => {
       const form = event.detail.elt;
@@ -193,5 +209,5 @@ self.hallwatchPage = (() => {
     });
   }
 
-  return { t, clock, latest, refuse, exportFile, forgetPages, keepOnPhone };
+  return { t, clock, latest, refuse, exportFile, forgetPages, keepOnPhone, showFieldErrors };
 })();

@@ -13,7 +13,7 @@
   if (!root) return;
   const queue = self.hallwatchQueue;
   const rules = self.hallwatchRules;
-  const { t, latest, keepOnPhone } = self.hallwatchPage;
+  const { t, latest, keepOnPhone, showFieldErrors } = self.hallwatchPage;
 
   const KIND = "declaration.submit";
   const ANSWER = "declaration"; // rows the outbox keeps for an answered declaration.submit
@@ -72,17 +72,7 @@
   }
 
   function showErrors(form, messages) {
-    form.querySelectorAll(".field-error.local").forEach((node) => node.remove());
-    for (const [name, message] of Object.entries(messages)) {
-      const field = form.elements[name];
-      const place = (field instanceof RadioNodeList ? field[0] : field)?.closest("fieldset, label");
-      const error = Object.assign(document.createElement("span"), {
-        className: "field-error local",
-        id: `${name}-error`,
-        textContent: message,
-      });
-      (place ?? form).append(error);
-    }
+    showFieldErrors(form, messages);
     if (Object.keys(messages).length) {
       form.querySelector("details.answers")?.setAttribute("open", "");
       note("alert error", t("decl_correct"), "alert");

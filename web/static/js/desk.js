@@ -10,7 +10,7 @@ self.hallwatchDesk = (() => {
   if (!desk) return null;
   const queue = self.hallwatchQueue;
   const rules = self.hallwatchRules;
-  const { t, keepOnPhone } = self.hallwatchPage;
+  const { t, keepOnPhone, showFieldErrors } = self.hallwatchPage;
 
   const userId = Number(desk.dataset.userId);
   const pagePolicy = JSON.parse(desk.dataset.policy);
@@ -84,19 +84,6 @@ self.hallwatchDesk = (() => {
     }
   }
 
-  function showErrors(form, errors) {
-    for (const [name, message] of Object.entries(errors)) {
-      const field = form.elements[name];
-      const label = (field instanceof RadioNodeList ? field[0] : field)?.closest("label, fieldset");
-      const error = Object.assign(document.createElement("span"), {
-        className: "field-error",
-        id: `${name}-error`,
-        textContent: message,
-      });
-      (label ?? form).append(error);
-    }
-  }
-
   const messages = (problems) =>
     Object.fromEntries(problems.map((p) => [p.field, t(`rule_${p.code}`, p.params)]));
 
@@ -105,7 +92,7 @@ self.hallwatchDesk = (() => {
     const form = panel.querySelector("form");
     fill(form, values);
     form.elements.entry_id.value = entityId ?? queue.uuid7();
-    showErrors(form, errors);
+    showFieldErrors(form, errors);
     if (Object.keys(errors).length && kind === "visitor") {
       const alert = Object.assign(document.createElement("p"), {
         className: "alert error",
@@ -137,7 +124,7 @@ self.hallwatchDesk = (() => {
     for (const [name, value] of Object.entries(keep)) {
       form.append(Object.assign(document.createElement("input"), { type: "hidden", name, value }));
     }
-    showErrors(form, errors);
+    showFieldErrors(form, errors);
     place(kind, panel);
     form.elements.temperature.focus();
   }
