@@ -64,7 +64,9 @@ async def test_an_offline_declaration_syncs_once_and_says_stay_home(anonymous, s
 
 async def test_a_second_declaration_the_same_day_amends_the_first(anonymous, seeded):
     await log_in(anonymous, "staff")
-    yesterday = clock.now() - dt.timedelta(days=1)
+    # Two days back: the offline test's declaration of 40 minutes ago is yesterday's just
+    # after midnight, and this one would amend it.
+    yesterday = clock.now() - dt.timedelta(days=2)
     first = submit(captured_at=yesterday)
     second = submit(captured_at=yesterday + dt.timedelta(minutes=5), temperature=36.9)
     results = await push(anonymous, first, second)
