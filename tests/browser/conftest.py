@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from server import clock
 from tests.servers import free_port, hallwatch_command, serve, stop, wait_until_up
@@ -36,6 +37,8 @@ from tests.support import (
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("HALLWATCH_CHROMIUM", "/usr/bin/chromium")
+SERVER_LOG_LINES = 80
+LOGIN_SECONDS = 30
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -53,6 +56,18 @@ class AppServer:
     # Stops the server and starts it again on the same port and database with these
     # environment variables changed: a deploy of a new release.
     redeploy: Callable[[dict[str, str]], None] | None = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the end of its app server's log: what the server did while
+    the browser waited is often the explanation (a CI run can't be asked again)."""
+    report = yield
+    server = getattr(item, "funcargs", {}).get("app_server")
+    if report.failed and isinstance(server, AppServer) and server.log.exists():
+        tail = server.log.read_text(errors="replace").splitlines()[-SERVER_LOG_LINES:]
+        report.sections.append((f"app server log, last {SERVER_LOG_LINES} lines", "\n".join(tail)))
+    return report
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +212,15 @@ async def log_in(page: Page, username: str, landing: str) -> None:
     await page.fill('input[name="username"]', username)
     await page.fill('input[name="password"]', DEMO_PASSWORD)
     await page.click('form[action="/login"] button')
-    await page.wait_for_url(f"**{landing}")
+    try:
+        # Longer than the default: on a loaded machine a login (Argon2 at production cost in
+        # the app server) and the landing page together once took more than 10 s in CI.
+        await page.wait_for_url(f"**{landing}", timeout=LOGIN_SECONDS * 1000)
+    except PlaywrightTimeoutError as timeout:
+        shown = (await page.locator("body").inner_text())[:500]
+        raise AssertionError(
+            f"{username} did not land on {landing}: at {page.url}, showing\n{shown}"
+        ) from timeout
 
 
 async def wait_until(

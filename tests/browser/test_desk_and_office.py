@@ -237,6 +237,9 @@ async def test_the_desk_records_a_visitor_with_javascript_off(new_context):
 
 
 async def test_an_export_shows_its_progress_and_arrives_whole(new_context):
+    # Before the hall opens the demo data has no visitor today.
+    desk = await desk_page(new_context)
+    await submit_visitor(desk, "上官飞燕", "13912340000", "36.6")
     context = await new_context(viewport=DESKTOP, accept_downloads=True)
     page = await context.new_page()
     await log_in(page, "office", "/dashboard")
@@ -244,7 +247,6 @@ async def test_an_export_shows_its_progress_and_arrives_whole(new_context):
     start, end = clock.day_bounds(clock.today())
     today = (VisitorCheck.time_in >= start) & (VisitorCheck.time_in < end)
     rows = await VisitorCheck.count().where(today)
-    assert rows > 0
     csv = page.locator('#results a[data-export="csv"]').first
     async with page.expect_download() as arrival:
         await csv.click()
