@@ -17,7 +17,7 @@ from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXRequest
 
-from server import db, errors
+from server import cache, db, errors
 from server.accounts.controller import SESSION_STORE, AccountsController
 from server.accounts.guards import ADMIN
 from server.accounts.service import load_user
@@ -108,15 +108,16 @@ SECURITY_HEADERS = {
 
 
 def _reads_on_one_connection(app):
-    """Each request's reads share one database connection (SQLite; see db.request_reads),
-    those of the session and the user included: so this runs outside every other
-    middleware."""
+    """Each request's reads share one database connection (SQLite; see db.request_reads) and
+    one reading of the cache's stamps (server/cache), those of the session and the user
+    included: so this runs outside every other middleware."""
 
     async def middleware(scope, receive, send) -> None:
         if scope["type"] != "http":
             return await app(scope, receive, send)
-        async with db.request_reads():
-            await app(scope, receive, send)
+        with cache.per_request():
+            async with db.request_reads():
+                await app(scope, receive, send)
 
     return middleware
 

@@ -14,6 +14,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
+from server import cache
 from sync.db import engine, write_transaction
 
 __all__ = [
@@ -42,6 +43,25 @@ def engine_from_url(url: str) -> Engine:
 # What a connection says once PostgreSQL went away under it (restart, crash, terminated
 # backend): the connection is dead, and with it whatever transaction it had open.
 CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+
+
+class TellsTheCacheOfWrites:
+    """After any statement but a SELECT (it may have written a cached table), the task's next
+    use of the cache reads the stamps again (server/cache). Told apart by the SQL itself:
+    Piccolo marks most statements, SELECT or not, with the same "generic" query type."""
+
+    async def run_querystring(self, querystring, *args, **kwargs):
+        try:
+            return await super().run_querystring(querystring, *args, **kwargs)
+        finally:
+            if querystring.template.lstrip()[:6].upper() != "SELECT":
+                cache.written()
+
+    async def run_ddl(self, ddl, *args, **kwargs):
+        try:
+            return await super().run_ddl(ddl, *args, **kwargs)
+        finally:
+            cache.written()
 
 
 class RecoveringTransaction(PostgresTransaction):
@@ -74,7 +94,7 @@ class RecoveringTransaction(PostgresTransaction):
         return False
 
 
-class RecoveringPostgresEngine(PostgresEngine):
+class RecoveringPostgresEngine(TellsTheCacheOfWrites, PostgresEngine):
     """PostgresEngine whose transactions survive a PostgreSQL restart (see above); the pool
     itself reconnects: asyncpg replaces a closed connection when it is next acquired."""
 
@@ -106,7 +126,7 @@ class _ReadConnection:
 _REQUEST_READS: ContextVar[_ReadConnection | None] = ContextVar("request_reads", default=None)
 
 
-class RequestReadsSQLiteEngine(SQLiteEngine):
+class RequestReadsSQLiteEngine(TellsTheCacheOfWrites, SQLiteEngine):
     """Piccolo's SQLite engine opens a connection for every query outside a transaction (a
     thread, the file, the schema parsed anew, a PRAGMA and a COMMIT): more work than a small
     query, and a page makes several. Inside `request_reads()` a SELECT outside a transaction

@@ -29,5 +29,6 @@ APP_REGISTRY = AppRegistry(
         "server.disinfection.piccolo_app",
         "server.visitors.piccolo_app",
         "sync.piccolo_app",
+        "server.cache.piccolo_app",
     ]
 )

@@ -13,10 +13,13 @@ import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 
 from server.audit.tables import AuditEntry
+from server.cache.tables import DataGeneration
 from server.checks.tables import VisitorCheck
 from server.db import enable_wal, engine
 from server.migrations import migrate
 from sync.tables import AppliedMutation
+
+STAMPS = DataGeneration._meta.tablename
 
 DEMO_PASSWORD = "demo-password-1"
 
@@ -27,7 +30,8 @@ _schema_ready = False
 async def reset_database() -> None:
     """An empty database at the latest schema. The first call of a test run drops everything
     (Piccolo's migration table too) and migrates from nothing; later calls only empty the
-    tables, which is the same state in a fraction of the time (no migration writes rows)."""
+    tables, which is the same state in a fraction of the time. The one table a migration
+    fills, the cache's stamps, keeps its rows: emptying the other tables stamps them anew."""
     global _schema_ready
     db = engine()
     if _schema_ready:
@@ -48,7 +52,7 @@ async def _empty_tables(db) -> None:
     if isinstance(db, PostgresEngine):
         rows = await db._run_in_new_connection(
             "SELECT tablename FROM pg_tables"
-            " WHERE schemaname = 'public' AND tablename <> 'migration'"
+            f" WHERE schemaname = 'public' AND tablename NOT IN ('migration', '{STAMPS}')"
         )
         names = ", ".join(f'"{r["tablename"]}"' for r in rows)
         await db._run_in_new_connection(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
@@ -56,7 +60,7 @@ async def _empty_tables(db) -> None:
     with sqlite3.connect(db.path, timeout=30) as connection:
         tables = connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name <> 'migration'"
+            f"AND name NOT IN ('migration', '{STAMPS}')"
         ).fetchall()
         connection.execute("PRAGMA foreign_keys = OFF")
         for (name,) in tables:
@@ -133,7 +137,9 @@ async def restore_snapshot(snapshot: Snapshot) -> None:
             " WHERE schemaname = 'public' AND tablename <> 'migration'"
         )
         every_table = ", ".join(f'"{r["tablename"]}"' for r in rows)
-        script = [f"TRUNCATE {every_table} RESTART IDENTITY CASCADE"]
+        # Triggers off: the cache's stamps are put back as they were, not stamped anew.
+        script = ["SET LOCAL session_replication_role = replica"]
+        script += [f"TRUNCATE {every_table} RESTART IDENTITY CASCADE"]
         script += [
             f'INSERT INTO "{t}" ({c}) OVERRIDING SYSTEM VALUE'
             f' SELECT {c} FROM {snapshot.schema}."{t}"'

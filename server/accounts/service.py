@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from litestar.stores.base import Store
 
+from server import cache
 from server.accounts.passwords import (
     DUMMY_HASH,
     hash_password,
@@ -100,6 +101,7 @@ async def create_user(
     return user_id
 
 
+@cache.kept("user_account")
 async def load_user(user_id: int) -> CurrentUser | None:
     row = (
         await UserAccount.select()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from piccolo.query.functions.aggregate import Count
 
-from server import clock
+from server import cache, clock
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.checks.rules import Invalid, Problem
@@ -94,6 +94,7 @@ async def save_point(entry_id: uuid.UUID, form: dict, actor: Actor) -> Recorded:
     return Recorded(after, created=before is None)
 
 
+@cache.kept("disinfection_point")
 async def active_points() -> list[dict]:
     """The points in use, as the desk phone keeps them offline."""
     return (

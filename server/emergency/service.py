@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from server import clock
+from server import cache, clock
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.db import write_transaction
 from server.emergency.tables import EmergencySwitch
 
 
+@cache.kept("emergency_switch")
 async def current() -> dict | None:
     """The switch in force when emergency response is on, else None."""
     latest = await EmergencySwitch.select().order_by(EmergencySwitch.id, ascending=False).first()

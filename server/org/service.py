@@ -1,8 +1,10 @@
 """Queries over the organisation: the roster the desk picks staff from, the windows."""
 
+from server import cache
 from server.org.tables import Department, Person, Window
 
 
+@cache.kept("person", "department")
 async def roster() -> list[dict]:
     """Active staff with their department: the bureau's leaders (no department) first, then
     the attachment's department order, by name within a department. Sorted here, not by
@@ -32,6 +34,7 @@ async def roster_by_department() -> list[tuple[str | None, list[dict]]]:
     return list(groups.items())
 
 
+@cache.kept("hall_window")
 async def windows() -> list[dict]:
     return (
         await Window.select(Window.id, Window.code, Window.name)

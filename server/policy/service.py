@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields, replace
 
+from server import cache
 from server.audit import service as audit
 from server.audit.service import SYSTEM, Actor
 from server.db import write_transaction
@@ -57,6 +58,7 @@ class Policy:
         return {**asdict(self), "hall_opens": self.hall_opens, "hall_closes": self.hall_closes}
 
 
+@cache.kept("setting")
 async def load_policy() -> Policy:
     """The policy in force: stored overrides on top of the defaults; unknown keys ignored."""
     known = {f.name for f in fields(Policy)}
