@@ -21,6 +21,8 @@ from server.reports.tables import ReportRound
 JOB = "zero_reports"
 # slot_state calls a report late only strictly after its deadline: run a minute past it.
 PAST_DEADLINE = dt.timedelta(minutes=1)
+# After downtime each day of the gap is told as missed, going back at most this far.
+CATCH_UP_DAYS = 31
 
 
 def _lead() -> dt.timedelta:
@@ -28,24 +30,43 @@ def _lead() -> dt.timedelta:
 
 
 async def watch_zero_reports(now: dt.datetime) -> dict:
-    """Today's reminders and late notices, and yesterday's missed ones."""
+    """Today's reminders and late notices, and the missed ones of each day that ended since
+    the job last ran (yesterday, when it runs every day)."""
     policy = await load_policy()
     today = clock.local(now).date()
-    since = await _watching_since()
+    job = await _job()
+    # When the scheduler took this job on: the app's install, or the upgrade that added it.
+    since = job["registered_at"] if job else None
     rows = await day_status(today, now, policy)
-    yesterday = await day_status(today - dt.timedelta(days=1), now, policy)
+    missed = 0
+    for day in _days_over(today, job):
+        missed += await _tell_office("missed", _watched(await day_status(day, now, policy), since))
     return {
         "reminded": await _remind_heads(rows, now),
         "late": await _tell_office("late", _watched(rows, since)),
-        "missed": await _tell_office("missed", _watched(yesterday, since)),
+        "missed": missed,
     }
 
 
-async def _watching_since() -> dt.datetime | None:
-    """When the scheduler took this job on: the app's install, or the upgrade that added it.
-    None when it runs outside the scheduler or was registered before that was recorded."""
-    row = await ScheduledJob.select(ScheduledJob.registered_at).where(ScheduledJob.name == JOB)
-    return row[0]["registered_at"] if row else None
+async def _job() -> dict | None:
+    """The job's row; None when it runs outside the scheduler."""
+    return await ScheduledJob.select().where(ScheduledJob.name == JOB).first()
+
+
+def _days_over(today: dt.date, job: dict | None) -> list[dt.date]:
+    """The days whose missed reports are told now: yesterday, and every day back to the one
+    the job last finished in (its end came after that run). After a failed run, as far back
+    as CATCH_UP_DAYS: what that run told is not known, and each notice is told once anyway."""
+    yesterday = today - dt.timedelta(days=1)
+    oldest = today - dt.timedelta(days=CATCH_UP_DAYS)
+    if job is None or job["last_finished_at"] is None:
+        first = yesterday
+    elif job["last_error"]:
+        first = oldest
+    else:
+        first = min(yesterday, clock.local(job["last_finished_at"]).date())
+    first = max(first, oldest)
+    return [first + dt.timedelta(days=n) for n in range((today - first).days)]
 
 
 def _watched(rows: list[dict], since: dt.datetime | None) -> list[dict]:

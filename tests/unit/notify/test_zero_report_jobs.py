@@ -204,3 +204,20 @@ async def test_rounds_due_before_the_install_are_neither_late_nor_missed(frozen)
     assert (await scheduler.tick(listed, "p1"))["zero_reports"]["late"] == 1
     frozen.moment = local(0, 0, next_day + dt.timedelta(days=1))
     assert (await scheduler.tick(listed, "p1"))["zero_reports"]["missed"] == 1
+
+
+async def test_each_day_of_a_longer_downtime_is_told_as_missed_once(frozen):
+    listed = [job for job in JOBS if job.name == "zero_reports"]
+    frozen.moment = local(8, 0)
+    await scheduler.register(listed)
+    frozen.moment = local(9, 30)
+    assert (await scheduler.tick(listed, "p1"))["zero_reports"]["reminded"] == await everyone()
+    # Down from 09:30 on the 10th until the 13th: the 10th, 11th and 12th were each missed.
+    frozen.moment = local(0, 5, DAY + dt.timedelta(days=3))
+    assert (await scheduler.tick(listed, "p1"))["zero_reports"]["missed"] == 3
+    deadlines = sorted(r["params"]["deadline"] for r in await told("zero_report_missed"))
+    assert deadlines == ["02-10 10:00", "02-11 10:00", "02-12 10:00"]
+    # The next day's run tells only the day that just ended.
+    frozen.moment = local(0, 5, DAY + dt.timedelta(days=4))
+    assert (await scheduler.tick(listed, "p1"))["zero_reports"]["missed"] == 1
+    assert len(await told("zero_report_missed")) == 4
