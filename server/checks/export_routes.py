@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromQuery
 from litestar.response import Stream
@@ -86,7 +87,10 @@ class OfficeExportController(Controller):
 
     @get("/export.xlsx")
     async def workbook(
-        self, request: Request, asked: queries.FilterQuery, full: FromQuery[str] = ""
+        self,
+        request: Request,
+        asked: NamedDependency[queries.FilterQuery],
+        full: FromQuery[str] = "",
     ) -> Response:
         chosen = _asked(request, asked, full)
         if isinstance(chosen, Response):
@@ -106,7 +110,10 @@ class OfficeExportController(Controller):
 
     @get("/export.csv")
     async def csv(
-        self, request: Request, asked: queries.FilterQuery, full: FromQuery[str] = ""
+        self,
+        request: Request,
+        asked: NamedDependency[queries.FilterQuery],
+        full: FromQuery[str] = "",
     ) -> Response | Stream:
         chosen = _asked(request, asked, full)
         if isinstance(chosen, Response):

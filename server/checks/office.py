@@ -7,7 +7,7 @@ import uuid
 from dataclasses import replace
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
@@ -62,7 +62,10 @@ class OfficeController(Controller):
 
     @get("/", dependencies=FILTER_QUERY)
     async def checks(
-        self, request: Request, asked: queries.FilterQuery, before: FromQuery[str] = ""
+        self,
+        request: Request,
+        asked: NamedDependency[queries.FilterQuery],
+        before: FromQuery[str] = "",
     ) -> object:
         tab, filt = _filter(asked)
         rows, next_cursor = await queries.LISTS[tab](filt, before or None)

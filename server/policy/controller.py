@@ -5,6 +5,7 @@ phones pick the new values up with their next pull (the reference data's hash ch
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from server.accounts.guards import ADMIN
@@ -22,7 +23,7 @@ class SettingsController(Controller):
     guards = [ADMIN]
 
     @get("/")
-    async def page(self, request: Request, saved: str = "") -> object:
+    async def page(self, request: Request, saved: FromQuery[str] = "") -> object:
         values = editing.as_form(await load_policy())
         return _page(request, values, errors={}, saved=saved == "1")
 

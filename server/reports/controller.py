@@ -154,7 +154,11 @@ class ZeroReportController(Controller):
 
     @post("/{department_id:int}/{day:date}/{round_:str}")
     async def submit(
-        self, request: Request, department_id: FromPath[int], day: FromPath[dt.date], round_: str
+        self,
+        request: Request,
+        department_id: FromPath[int],
+        day: FromPath[dt.date],
+        round_: FromPath[str],
     ) -> object:
         """The head submits (or amends) the round's counts; the office may, on its behalf."""
         slot = self._slot(request, department_id, day, round_)
@@ -177,7 +181,11 @@ class ZeroReportController(Controller):
 
     @post("/{department_id:int}/{day:date}/{round_:str}/not-applicable")
     async def not_applicable(
-        self, request: Request, department_id: FromPath[int], day: FromPath[dt.date], round_: str
+        self,
+        request: Request,
+        department_id: FromPath[int],
+        day: FromPath[dt.date],
+        round_: FromPath[str],
     ) -> object:
         """The office marks the department as having nothing to report that day and round."""
         if request.user.role != Role.office:
