@@ -12,7 +12,7 @@ import aiosqlite
 import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
-from piccolo.engine.sqlite import SQLiteEngine, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from server import cache
 from sync.db import engine, write_transaction
@@ -46,9 +46,10 @@ CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSEr
 
 
 class TellsTheCacheOfWrites:
-    """After any statement but a SELECT (it may have written a cached table), the task's next
-    use of the cache reads the stamps again (server/cache). Told apart by the SQL itself:
-    Piccolo marks most statements, SELECT or not, with the same "generic" query type."""
+    """After any statement but a SELECT (it may have written a cached table), and after every
+    transaction (its writes are committed now), the task's next use of the cache reads the
+    stamps again (server/cache). Statements are told apart by their SQL: Piccolo marks most,
+    SELECT or not, with the same "generic" query type."""
 
     async def run_querystring(self, querystring, *args, **kwargs):
         try:
@@ -91,6 +92,7 @@ class RecoveringTransaction(PostgresTransaction):
             else:
                 await self.connection.close()
             self.engine.current_transaction.reset(self.context)
+            cache.written()
         return False
 
 
@@ -126,6 +128,18 @@ class _ReadConnection:
 _REQUEST_READS: ContextVar[_ReadConnection | None] = ContextVar("request_reads", default=None)
 
 
+class EndingTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction, telling the cache when it ends (TellsTheCacheOfWrites)."""
+
+    __slots__ = ()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        try:
+            return await super().__aexit__(exception_type, exception, traceback)
+        finally:
+            cache.written()
+
+
 class RequestReadsSQLiteEngine(TellsTheCacheOfWrites, SQLiteEngine):
     """Piccolo's SQLite engine opens a connection for every query outside a transaction (a
     thread, the file, the schema parsed anew, a PRAGMA and a COMMIT): more work than a small
@@ -133,6 +147,13 @@ class RequestReadsSQLiteEngine(TellsTheCacheOfWrites, SQLiteEngine):
     runs on the request's one connection instead. It is in autocommit mode and holds no
     transaction between statements, so each read sees everything committed before it, as
     on a fresh connection. Writes and transactions go exactly as before."""
+
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested=True
+    ) -> SQLiteTransaction:
+        return EndingTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
 
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
         reads = _REQUEST_READS.get()

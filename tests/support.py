@@ -31,7 +31,8 @@ async def reset_database() -> None:
     """An empty database at the latest schema. The first call of a test run drops everything
     (Piccolo's migration table too) and migrates from nothing; later calls only empty the
     tables, which is the same state in a fraction of the time. The one table a migration
-    fills, the cache's stamps, keeps its rows: emptying the other tables stamps them anew."""
+    fills, the cache's stamps, keeps its rows (a table that had rows is stamped anew as it is
+    emptied)."""
     global _schema_ready
     db = engine()
     if _schema_ready:

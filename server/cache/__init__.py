@@ -5,16 +5,20 @@ kept in each app process and loaded again as soon as it changes.
 Triggers (this app's migrations) stamp a new random number into `data_generation` for a
 table at every write to it, whoever writes: a page, the sync, the CLI, another app process, a
 restore. Before a kept answer is used, the stamps are read (one small query for all tables);
-an answer kept under other stamps is loaded again. A request reads the stamps once
-(`per_request`), and again after it has written anything (the engines call `written`); jobs
-and the CLI read them at every use. Inside a transaction nothing is kept or served from
-here: the transaction sees its own writes before they commit, and may roll them back.
+an answer kept under other stamps is loaded again. A request's own task reads the stamps
+once (`per_request`), and again after it has written anything (the engines call `written`
+after each write and each transaction); tasks it starts, jobs and the CLI read them at every
+use. Inside a transaction nothing is kept or served from here: the transaction sees its own
+writes before they commit, and may roll them back.
 
-Random stamps, not counters: a database put back from a backup or a snapshot cannot bring
-back a stamp that some process kept other data under."""
+An answer is kept only when the stamps read just before and just after loading it are the
+same, so no write committed in between: a kept answer is exactly the data of its stamps.
+Random stamps, not counters: a database put back from a backup or a snapshot brings back its
+stamps with its data, and cannot bring back a stamp that some process kept other data under."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 from collections.abc import Awaitable, Callable
@@ -40,13 +44,23 @@ TABLES = frozenset(
 P = ParamSpec("P")
 T = TypeVar("T")
 
+# Every kept loader and the tables it declared (tests/unit/test_cache.py checks each reads
+# no other table).
+LOADERS: list[tuple[Callable, tuple[str, ...]]] = []
+
 
 class _RequestStamps:
-    """The stamps one request read, until it writes something or ends."""
+    """The stamps one request's task read, until it writes something or the request ends.
+    Tasks the request starts run beside it (one may write while another reads), so they do
+    not share them."""
 
     def __init__(self) -> None:
         self.stamps: dict[str, int] | None = None
+        self.task = asyncio.current_task()
         self.open = True
+
+    def usable(self) -> bool:
+        return self.open and self.task is asyncio.current_task()
 
 
 _REQUEST: ContextVar[_RequestStamps | None] = ContextVar("request_stamps", default=None)
@@ -72,13 +86,14 @@ def written() -> None:
         request.stamps = None
 
 
-async def _stamps() -> dict[str, int]:
+async def _stamps(fresh: bool = False) -> dict[str, int]:
     request = _REQUEST.get()
-    if request is not None and request.open and request.stamps is not None:
+    mine = request is not None and request.usable()
+    if mine and request.stamps is not None and not fresh:
         return request.stamps
     rows = await DataGeneration.select(DataGeneration.name, DataGeneration.generation)
     stamps = {row["name"]: row["generation"] for row in rows}
-    if request is not None and request.open:
+    if mine:
         request.stamps = stamps
     return stamps
 
@@ -91,6 +106,10 @@ def _handed_out(value):
     if isinstance(value, dict):
         return dict(value)
     return value
+
+
+def _of(tables: tuple[str, ...], stamps: dict[str, int]) -> tuple:
+    return tuple(stamps.get(table) for table in tables)
 
 
 def kept(*tables: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
@@ -106,16 +125,18 @@ def kept(*tables: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awai
         async def cached(*args: P.args, **kwargs: P.kwargs) -> T:
             if current_transaction() is not None or kwargs:
                 return await loader(*args, **kwargs)
-            stamps = await _stamps()
-            wanted = tuple(stamps.get(table) for table in tables)
+            wanted = _of(tables, await _stamps())
             kept_answer = answers.get(args)
             if kept_answer is not None and kept_answer[0] == wanted:
                 return _handed_out(kept_answer[1])
             answer = await loader(*args)
-            if None not in wanted:  # a table without its stamp (emptied by hand): no keeping
+            after = _of(tables, await _stamps(fresh=True))
+            # Kept when nothing was written meanwhile, and every table has its stamp.
+            if after == wanted and None not in wanted:
                 answers[args] = (wanted, answer)
             return _handed_out(answer)
 
+        LOADERS.append((loader, tables))
         return cached
 
     return decorate

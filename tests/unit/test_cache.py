@@ -2,14 +2,19 @@
 its tables, by this process or any other, stamps them anew; a request reads the stamps once,
 again after it writes; nothing is kept from inside a transaction."""
 
+import asyncio
+import inspect
+import re
 import sqlite3
 
 import asyncpg
 import pytest
+from piccolo.apps.migrations.commands.backwards import run_backwards
 
 from server import cache
 from server.cache.tables import DataGeneration
 from server.db import engine, write_transaction
+from server.migrations import migrate
 from server.policy.service import load_policy, store_setting
 from server.policy.tables import Setting
 from tests.support import reset_database
@@ -67,7 +72,10 @@ async def test_every_cached_table_has_a_stamp_and_triggers_that_renew_it():
             "SELECT tbl_name AS t, sql FROM sqlite_master WHERE type = 'trigger'"
         )
         events = {
-            (r["t"], e) for r in found for e in ("INSERT", "UPDATE", "DELETE") if e in r["sql"]
+            (r["t"], e)
+            for r in found
+            for e in ("INSERT", "UPDATE", "DELETE")
+            if f"AFTER {e} ON" in r["sql"]
         }
         assert events == {(t, e) for t in cache.TABLES for e in ("INSERT", "UPDATE", "DELETE")}
     else:
@@ -151,3 +159,80 @@ async def test_a_caller_changing_its_list_does_not_change_the_next_callers():
 async def test_a_table_without_a_stamp_cannot_be_cached():
     with pytest.raises(ValueError, match="visitor_check"):
         cache.kept("visitor_check")
+
+
+async def test_an_answer_loaded_while_the_table_changed_is_not_kept():
+    """The request's stamps are older than what a loader then reads: kept under them, the
+    answer would come back when a restore brings those stamps back with older data."""
+    first, second = Loads(), Loads()
+    with cache.per_request():
+        assert await first.keys() == []
+        before = await stamp("setting")
+        await write_elsewhere("INSERT INTO setting (key, value) VALUES ('extra', '1')")
+        assert await second.keys() == ["extra"]
+    # A restore of the state before: the row gone, the stamp as it was.
+    await write_elsewhere("DELETE FROM setting WHERE key = 'extra'")
+    await write_elsewhere(
+        f"UPDATE data_generation SET generation = {before} WHERE name = 'setting'"
+    )
+    assert await second.keys() == []
+
+
+async def test_a_task_the_request_starts_reads_the_stamps_afresh():
+    loads = Loads()
+    with cache.per_request():
+        assert await loads.keys() == []
+        await write_elsewhere("INSERT INTO setting (key, value) VALUES ('extra', '1')")
+        assert await asyncio.create_task(loads.keys()) == ["extra"]
+
+
+def _tables_read(sql: str) -> set[str]:
+    return set(re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', sql, flags=re.IGNORECASE))
+
+
+async def test_each_kept_loader_reads_only_the_tables_it_declared(
+    monkeypatch, organisation_and_logins
+):
+    import server.app  # noqa: F401  (imports every domain, so every loader is registered)
+
+    await organisation_and_logins.restore()
+    db = engine()
+    statements: list[str] = []
+    run = type(db).run_querystring
+
+    async def recording(self, querystring, *args, **kwargs):
+        statements.append(str(querystring))
+        return await run(self, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(type(db), "run_querystring", recording)
+    assert len(cache.LOADERS) >= 6
+    for loader, tables in cache.LOADERS:
+        statements.clear()
+        await loader(*[1] * len(inspect.signature(loader).parameters))
+        read = set().union(*map(_tables_read, statements))
+        assert read and read <= set(tables), (loader.__qualname__, read, tables)
+
+
+async def test_the_stamps_migrate_backwards_and_forwards_again():
+    result = await run_backwards("cache", migration_id="all", auto_agree=True)
+    assert result.success, result.message
+    try:
+        # No trigger is left behind to write to a table that is gone.
+        await write_elsewhere("INSERT INTO setting (key, value) VALUES ('extra', '1')")
+    finally:
+        await migrate()
+    before = await stamp("setting")
+    await write_elsewhere("DELETE FROM setting WHERE key = 'extra'")
+    assert await stamp("setting") != before
+
+
+async def test_a_writer_with_another_search_path_still_stamps_on_postgresql():
+    """pg_restore, for one, writes with an empty search path."""
+    db = engine()
+    if db.engine_type == "sqlite":
+        pytest.skip("PostgreSQL's search path")
+    before = await stamp("setting")
+    await write_elsewhere(
+        "SET search_path = ''; INSERT INTO public.setting (key, value) VALUES ('extra', '1')"
+    )
+    assert await stamp("setting") != before
