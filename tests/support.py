@@ -268,20 +268,24 @@ async def _pg_tables_in_fk_order(connection) -> list[tuple[str, str]]:
 class SeededOnce:
     """A database state that `seed()` builds on an empty database once per test run; later
     `restore()` calls put back its snapshot (checked like every restore) instead of seeding
-    again, and return what the seeding returned (ids are the same: they are restored too)."""
+    again, and return what the seeding returned (ids are the same: they are restored too).
+    `still_valid(seeded)`, when given, says whether the state may still be put back or must
+    be seeded again (data relative to the hall's today, once the day changed)."""
 
-    def __init__(self, name: str, folder: Path, seed) -> None:
+    def __init__(self, name: str, folder: Path, seed, still_valid=None) -> None:
         self.name, self.folder, self.seed = name, folder, seed
+        self.still_valid = still_valid or (lambda seeded: True)
         self.snapshot: Snapshot | None = None
         self.seeded = None
 
     async def restore(self):
-        if self.snapshot is None:
-            await reset_database()
-            self.seeded = await self.seed()
-            self.snapshot = await take_snapshot(self.name, self.folder)
-        else:
+        if self.snapshot is not None and self.still_valid(self.seeded):
             await restore_snapshot(self.snapshot)
+            return self.seeded
+        await self.drop()
+        await reset_database()
+        self.seeded = await self.seed()
+        self.snapshot = await take_snapshot(self.name, self.folder)
         return self.seeded
 
     async def drop(self) -> None:

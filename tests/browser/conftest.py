@@ -25,14 +25,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from server import clock
 from tests.servers import free_port, hallwatch_command, serve, stop, wait_until_up
-from tests.support import (
-    DEMO_PASSWORD,
-    Snapshot,
-    drop_snapshot,
-    reset_database,
-    restore_snapshot,
-    take_snapshot,
-)
+from tests.support import DEMO_PASSWORD, SeededOnce
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
@@ -76,50 +69,33 @@ def app_env() -> dict[str, str]:
     return {}
 
 
-class DemoDatabase:
-    """The database as `hallwatch seed-demo --days 1` leaves it, for every module.
-
-    Seeding takes ~15 s (a subprocess, Argon2 at production cost for the demo logins, a few
-    hundred rows one by one), so it runs once and `restore()` puts its snapshot back in well
-    under a second. Seeded data is relative to the hall's today, so a run that crosses
-    midnight seeds again."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.snapshot: Snapshot | None = None
-        self.day: dt.date | None = None
-
-    async def restore(self) -> None:
-        """The seeded state, exactly: every row and identity counter (checked). No server
-        may be running on the database meanwhile."""
-        if self.snapshot is None or self.day != clock.today():
-            await self._seed()
-        else:
-            await restore_snapshot(self.snapshot)
-
-    async def _seed(self) -> None:
-        day = clock.today()
-        await reset_database()
-        seeded = subprocess.run(
-            [hallwatch_command(), "seed-demo", "--password", DEMO_PASSWORD, "--days", "1"],
-            env=dict(os.environ),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert seeded.returncode == 0, f"seed-demo failed:\n{seeded.stdout}\n{seeded.stderr}"
-        if self.snapshot is not None:
-            await drop_snapshot(self.snapshot)
-        self.snapshot, self.day = await take_snapshot("demo", self.folder), day
+async def seed_demo() -> dt.date:
+    """`hallwatch seed-demo --days 1` (a subprocess, Argon2 at production cost for the demo
+    logins, a few hundred rows one by one: ~15 s, hence once a run); the hall's day it seeded,
+    as its data is relative to it."""
+    day = clock.today()
+    seeded = subprocess.run(
+        [hallwatch_command(), "seed-demo", "--password", DEMO_PASSWORD, "--days", "1"],
+        env=dict(os.environ),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert seeded.returncode == 0, f"seed-demo failed:\n{seeded.stdout}\n{seeded.stderr}"
+    return day
 
 
 @pytest.fixture(scope="session")
-async def demo_database(tmp_path_factory) -> AsyncIterator[DemoDatabase]:
-    database = DemoDatabase(tmp_path_factory.mktemp("demo"))
+async def demo_database(tmp_path_factory) -> AsyncIterator[SeededOnce]:
+    """The database as seed-demo leaves it, for every module: `restore()` puts it back exactly
+    (every row and identity counter, checked), seeding again when the hall's day changed. No
+    server may be running on the database meanwhile."""
+    database = SeededOnce(
+        "demo", tmp_path_factory.mktemp("demo"), seed_demo, lambda day: day == clock.today()
+    )
     yield database
-    if database.snapshot is not None:
-        await drop_snapshot(database.snapshot)
+    await database.drop()
 
 
 @pytest.fixture(scope="module")

@@ -43,5 +43,5 @@ async def test_a_restore_brings_back_the_seeded_demo_after_changes(demo_database
     assert await AuditEntry.count() == audited
     # The counters went back too: the next row gets the same id as the first one above.
     assert await _next_audit_id() == first_new_id
-    assert demo_database.day == clock.today()
+    assert demo_database.seeded == clock.today()
     await demo_database.restore()  # as seeded, for whichever module uses it next
