@@ -7,6 +7,7 @@ so the tests do not depend on each other's order."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -266,3 +267,29 @@ async def test_an_export_shows_its_progress_and_arrives_whole(new_context):
     await page.locator('#results a[data-export="xlsx"]').first.click()
     await expect(status).to_contain_text(refusal)
     await expect(status).to_have_class(re.compile("error"))
+
+
+async def test_a_reading_left_waiting_after_a_reload_is_measured_again_from_the_list(new_context):
+    page = await desk_page(new_context, viewport=PHONE)
+    await submit_visitor(page, "皇甫待测", "13612340000", "37.6")
+    await expect(page.locator('#visitor-panel form[action$="/remeasure"]')).to_be_visible()
+    await page.reload()  # the re-measure form is gone; the entry is still waiting
+    entry = page.locator("#today .entry", has_text="皇甫待测")
+    await expect(entry).to_have_count(1)
+    await entry.locator("button.remeasure").click()
+    # The phone's own form (it works offline too): the reading goes out through the outbox.
+    form = page.locator('#visitor-panel form[action$="/remeasure"]')
+    await form.locator('input[name="temperature"]').fill("37.8")
+    await form.locator("button").click()
+    await expect(page.locator("#visitor-panel .alert.hold")).to_contain_text("皇甫待测")
+    await expect(entry.locator("button.remeasure")).to_be_hidden()
+    held = VisitorCheck.count().where(
+        (VisitorCheck.name == "皇甫待测")
+        & (VisitorCheck.remeasure_temperature == 37.8)
+        & (VisitorCheck.status == "held")
+    )
+    for _ in range(100):
+        if await held == 1:
+            break
+        await asyncio.sleep(0.1)
+    assert await held == 1

@@ -289,3 +289,19 @@ async def test_batch_mode_keeps_the_staff_form_for_the_next_person(desk):
         )
     )
     assert cleared.select_one('#staff-panel input[name="batch"]').has_attr("checked")
+
+
+async def test_an_entry_left_waiting_for_its_second_reading_is_measured_from_the_list(desk):
+    """The re-measure form was closed (the page reloaded): today's list still offers it."""
+    form = visitor_form(name="待复测者", temperature="37.6")
+    await desk.post("/desk/visitors", data=form, headers=HTMX)
+    action = f"/desk/visitors/{form['entry_id']}/remeasure"
+    listed = soup(await desk.get("/desk/today")).select_one(f'#today form[action="{action}"]')
+    assert listed is not None and listed.select_one('input[name="temperature"]') is not None
+    answer = soup(await desk.post(action, data={"temperature": "37.8"}))
+    assert answer.select_one(".alert.hold") is not None
+    stored = await VisitorCheck.select().where(VisitorCheck.id == form["entry_id"]).first()
+    assert (stored["remeasure_temperature"], stored["status"]) == (37.8, "held")
+    # Measured: the list no longer offers it.
+    again = soup(await desk.get("/desk/today"))
+    assert again.select_one(f'#today form[action="{action}"]') is None

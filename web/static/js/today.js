@@ -120,6 +120,11 @@
       const kind = "visitor_check.time_out";
       desk.save([{ kind, entity_id: view.id, fields, by: desk.userId }]);
     });
+    // An entry left waiting for its second reading (the page was closed, the phone
+    // restarted) is measured again from here: a possible fever is never left hanging.
+    const again = part(".remeasure");
+    again.hidden = view.status !== "remeasure" || rejected.length > 0;
+    again.addEventListener("click", () => desk.after(view.kind, view.id, view));
     const correct = part(".correct");
     correct.hidden = !rejected.length;
     correct.addEventListener("click", () => desk.correct(view.id, rejected));
