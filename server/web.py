@@ -9,6 +9,7 @@ from litestar.template.config import TemplateConfig
 
 from server import clock, i18n
 from server.checks import labels
+from server.incidents import labels as incident_labels
 from server.privacy import mask_id_number, mask_phone
 from server.settings import WEB_DIR
 
@@ -23,6 +24,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     for name in ("STATUS_LABELS", "SYMPTOM_LABELS", "DIRECTION_LABELS"):
         env.globals[name] = getattr(labels, name)
+    env.globals["INCIDENT_FIELD_LABELS"] = incident_labels.FIELD_LABELS
 
 
 def template_config() -> TemplateConfig:

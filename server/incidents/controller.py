@@ -33,8 +33,11 @@ def _when(text: str) -> dt.datetime | None:
     return moment.replace(tzinfo=clock.hall_zone()) if moment.tzinfo is None else moment
 
 
-async def detail_page(request, incident_id, template, status_code=200, error=None, **extra):
-    """The incident's page (or its print), with its timeline and its close contacts."""
+async def detail_page(
+    request, incident_id, template, status_code=200, error=None, typed=None, **extra
+):
+    """The incident's page (or its print), with its timeline and its close contacts; `typed`,
+    the step form as it was sent, when it was refused."""
     found = await service.incident_with_steps(incident_id)
     if found is None:
         raise NotFoundException()
@@ -50,6 +53,7 @@ async def detail_page(request, incident_id, template, status_code=200, error=Non
         step_choices=STEP_CHOICES,
         step_fields=FORM_FIELDS,
         error=error,
+        typed=typed or {},
         contacts=await contacts.contacts_of(incident_id, today),
         suggestions=await contacts.suggestions(incident) if "print" not in template else [],
         new_id=new_entry_id,
@@ -112,8 +116,10 @@ class IncidentsController(Controller):
                 if isinstance(bad, service.StepRefused)
                 else service.StepRefused(N_("Choose a step."))
             )
-            error = translate(request_locale(request), refused.message, refused.params)
-            return await detail_page(request, incident_id, "incidents/detail.html", 422, error)
+            error = refused.text(request_locale(request))
+            return await detail_page(
+                request, incident_id, "incidents/detail.html", 422, error, typed=dict(form)
+            )
         except LookupError:
             raise NotFoundException() from None
         return Redirect(f"/office/incidents/{incident_id}", status_code=303)

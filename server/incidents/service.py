@@ -9,17 +9,18 @@ from server import clock
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.db import write_transaction
-from server.i18n import N_
+from server.i18n import N_, translate
+from server.incidents.labels import FIELD_LABELS
 from server.incidents.tables import Incident, IncidentStatus, IncidentStep, StepKind
 from server.notify import notes
 from server.notify import service as notify
 from server.policy.service import Policy, load_policy
 
-# What each step needs, as (field, msgid of its label); the office fills these in.
+# What each step keeps; the office fills these in.
 STEP_FIELDS = {
     StepKind.held: ("where",),
     StepKind.reported_office: ("reported_to",),
-    StepKind.reported_district: ("called", "number", "reference"),
+    StepKind.reported_district: ("reported_to", "called", "number", "reference"),
     StepKind.transferred: ("by_whom", "to_where"),
     StepKind.cleared: ("reason",),
     StepKind.closed: (),
@@ -40,9 +41,16 @@ STATUS_AFTER = {
 
 
 class StepRefused(ValueError):
-    def __init__(self, message: str, params: dict | None = None):
+    """A refused step: a msgid and its values, and the fields it is about (named in the
+    message as `%(fields)s`, translated where it is shown)."""
+
+    def __init__(self, message: str, params: dict | None = None, fields: tuple = ()):
         super().__init__(message)
-        self.message, self.params = message, params or {}
+        self.message, self.params, self.fields = message, params or {}, fields
+
+    def text(self, locale: str) -> str:
+        named = "、".join(translate(locale, FIELD_LABELS[f]) for f in self.fields)
+        return translate(locale, self.message, {**self.params, "fields": named})
 
 
 def deadline(detected_at: dt.datetime, policy: Policy) -> dt.datetime:
@@ -70,7 +78,17 @@ def check_step(kind: StepKind, details: dict, status: str) -> None:
         raise StepRefused(N_("This incident was already transferred or cleared."))
     missing = [f for f in REQUIRED.get(kind, ()) if not str(details.get(f, "")).strip()]
     if missing:
-        raise StepRefused(N_("Fill in: %(fields)s"), {"fields": ", ".join(missing)})
+        raise StepRefused(N_("Fill in: %(fields)s"), fields=tuple(missing))
+    # The form offers every step's fields: what was typed into another step's is not lost
+    # without a word.
+    others = [
+        f
+        for f in dict.fromkeys(f for fs in STEP_FIELDS.values() for f in fs)
+        if f not in STEP_FIELDS[kind] and str(details.get(f, "")).strip()
+    ]
+    if others:
+        message = N_("%(fields)s: not part of this step. Empty them, or choose their step.")
+        raise StepRefused(message, fields=tuple(others))
 
 
 async def raise_incident(

@@ -132,3 +132,27 @@ async def test_raising_by_hand(client_as, seeded):
         )
     assert response.status_code == 303
     assert await Incident.exists().where(Incident.subject == "电话报告")
+
+
+async def test_a_refused_step_names_its_fields_in_chinese_and_keeps_what_was_typed(
+    client_as, seeded
+):
+    incident = await hold("报告测试")
+    url = f"/office/incidents/{incident['id']}"
+    async with client_as("office") as office:
+        token = csrf_from((await office.get(url)).text)
+        step = {"kind": "reported_district", "reported_to": "区疾控中心", "reference": "A-7"}
+        refused = soup(await record(office, url, step, token))
+        assert refused.select_one(".alert.error").text == "请填写：联系人、拨打号码"
+        assert refused.select_one('select[name="kind"] option[selected]')["value"] == (
+            "reported_district"
+        )
+        assert refused.select_one('input[name="reported_to"]')["value"] == "区疾控中心"
+        # A field of another step is refused in words, not dropped.
+        elsewhere = {**step, "called": "李医生", "number": "120", "to_where": "发热门诊"}
+        refused = soup(await record(office, url, elsewhere, token))
+        assert refused.select_one(".alert.error").text.startswith("移送至不属于这一步骤")
+        done = await record(office, url, {**elsewhere, "to_where": ""}, token)
+        assert done.status_code == 303
+        page = soup(await office.get(url))
+    assert "区疾控中心" in page.select_one("ol.timeline").text  # told whom, kept
