@@ -307,12 +307,15 @@ async def _seed_supply(name, unit, low, bought, daily, people, today) -> None:
 async def seed_zero_reports(days: int) -> None:
     """The last `days` days of daily zero reports, so the office's pages are not empty: most
     departments on time with the records' counts, one late each day, one missed; today's
-    still coming in. Ids derive from the demo's keys, so seeding again stores nothing twice."""
+    still coming in (none before its time). Submitted by the demo's head login. Ids derive
+    from the demo's keys, so seeding again stores nothing twice."""
+    from server.accounts.tables import UserAccount
     from server.reports import records
     from server.reports import service as reports
 
     policy = await load_policy()
-    head = Actor(username="demo-head")
+    account = await UserAccount.select(UserAccount.id).where(UserAccount.username == "head")
+    head = Actor(username="head", user_id=account[0]["id"] if account else None)
     departments = await reports.departments()
     for back in range(days, -1, -1):
         day = clock.today() - dt.timedelta(days=back)
@@ -327,6 +330,8 @@ async def seed_zero_reports(days: int) -> None:
                 if late
                 else start + dt.timedelta(hours=8, minutes=30 + n)
             )
+            if at > clock.now():
+                continue  # today's, not sent yet at this hour
             form = {k: str(v) for k, v in counts.get(department["id"], {}).items()}
             form = {name: form.get(name, "0") for name in records.COUNT_FIELDS}
             entry = uuid.uuid5(DEMO_NAMESPACE, f"zero/{department['id']}/{day}")

@@ -239,3 +239,19 @@ async def test_confirmed_staff_contacts_under_watch_are_the_records_close_contac
     assert counted[unit]["close_contacts"] == len(people)
     # Fourteen days on, the observation has ended by itself.
     assert unit not in await records.contacts_by_department(day + dt.timedelta(days=14))
+
+
+async def test_the_demos_reports_of_today_are_not_submitted_before_their_time(monkeypatch):
+    """seed-demo early in the morning: today's reports are still to come, not stamped later
+    in the day; the others were submitted by the demo's head login."""
+    for table in (ZeroReportVersion, ZeroReport):
+        await table.delete(force=True)
+    early = at(2, 0, clock.today())
+    monkeypatch.setattr(clock, "now", lambda: early)
+    await demo.seed_zero_reports(1)
+    reports = await ZeroReport.select(
+        ZeroReport.day, ZeroReport.submitted_at, ZeroReport.submitted_by
+    )
+    assert reports and all(r["submitted_at"] <= early for r in reports)
+    assert {r["day"] for r in reports} == {clock.today() - dt.timedelta(days=1)}
+    assert {r["submitted_by"] for r in reports} == {"head"}
