@@ -293,3 +293,15 @@ async def test_a_reading_left_waiting_after_a_reload_is_measured_again_from_the_
             break
         await asyncio.sleep(0.1)
     assert await held == 1
+
+
+async def test_a_fresh_login_says_the_phone_holds_nothing_and_links_the_desks_list(new_context):
+    first = await desk_page(new_context, viewport=PHONE)
+    await submit_visitor(first, "东方前班", "13512340000", "36.5")
+    fresh = await desk_page(new_context, viewport=PHONE)  # the next shift, another browser
+    hint = fresh.locator("#today .empty")
+    await expect(hint).to_be_visible()
+    await expect(hint).to_contain_text("本机今天还没有登记记录")
+    await hint.locator('a[href="/desk/today"]').click()
+    await fresh.wait_for_url("**/desk/today")
+    await expect(fresh.locator("#today .entry", has_text="东方前班")).to_have_count(1)
