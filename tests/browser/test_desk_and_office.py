@@ -273,6 +273,8 @@ async def test_a_reading_left_waiting_after_a_reload_is_measured_again_from_the_
     page = await desk_page(new_context, viewport=PHONE)
     await submit_visitor(page, "皇甫待测", "13612340000", "37.6")
     await expect(page.locator('#visitor-panel form[action$="/remeasure"]')).to_be_visible()
+    # Drawn by the phone's script: the row the answer listed is kept on the phone.
+    await expect(page.locator("#today .entry.local", has_text="皇甫待测")).to_have_count(1)
     await page.reload()  # the re-measure form is gone; the entry is still waiting
     entry = page.locator("#today .entry", has_text="皇甫待测")
     await expect(entry).to_have_count(1)
