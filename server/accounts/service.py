@@ -102,6 +102,14 @@ async def create_user(
 
 
 @cache.kept("user_account")
+async def people_names() -> dict[str, str]:
+    """Each login's person as records name them (the account's display name, else the login):
+    a report to the district says who sent it, not which login."""
+    rows = await UserAccount.select(UserAccount.username, UserAccount.display_name)
+    return {r["username"]: r["display_name"] or r["username"] for r in rows}
+
+
+@cache.kept("user_account")
 async def load_user(user_id: int) -> CurrentUser | None:
     row = (
         await UserAccount.select()

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from server import clock
+from server.accounts.service import people_names
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.checks.rules import Invalid, Problem
@@ -148,10 +149,12 @@ async def _replay(submission_id, department_id, day, round_) -> Submitted | None
 
 
 async def _store(submission_id, department_id, day, round_, kind, values, actor, on_behalf, now):
+    # The person, as the district report names who sent it; the audit row keeps the login.
+    name = (await people_names()).get(actor.username, actor.username)
     fields = {
         **values,
         "kind": kind.value,
-        "submitted_by": actor.username,
+        "submitted_by": name[: ZeroReport.submitted_by.length],
         "on_behalf": on_behalf,
         "submitted_at": now,
     }

@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from server import clock
+from server.accounts.tables import UserAccount
 from server.audit.service import Actor
 from server.checks import service as checks
 from server.notify.zero_reports import watch_zero_reports
@@ -163,7 +164,11 @@ async def test_office_on_behalf_not_applicable_and_the_mismatch_flag(client_as, 
     row = board.select_one(f'tr[data-department="{politics}"]')
     assert "zero-not_applicable" in row["class"]
     report = await ZeroReport.select().where(ZeroReport.department == archive).first()
-    assert report["on_behalf"] and report["submitted_by"] == "office"
+    # Named as the person, not the login: the district reads it.
+    office_name = await UserAccount.select(UserAccount.display_name).where(
+        UserAccount.username == "office"
+    )
+    assert report["on_behalf"] and report["submitted_by"] == office_name[0]["display_name"] != ""
     async with client_as("head") as head:  # the head's page does not show the office's flag
         assert soup(await head.get("/zero-report/")).select_one(".mismatch") is None
 

@@ -254,4 +254,4 @@ async def test_the_demos_reports_of_today_are_not_submitted_before_their_time(mo
     )
     assert reports and all(r["submitted_at"] <= early for r in reports)
     assert {r["day"] for r in reports} == {clock.today() - dt.timedelta(days=1)}
-    assert {r["submitted_by"] for r in reports} == {"head"}
+    assert {r["submitted_by"] for r in reports} == {"head"}  # no such login here: its name
