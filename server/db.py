@@ -45,6 +45,10 @@ def engine_from_url(url: str) -> Engine:
 CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
 
 
+def is_select(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
 class TellsTheCacheOfWrites:
     """After any statement but a SELECT (it may have written a cached table), and after every
     transaction (its writes are committed now), the task's next use of the cache reads the
@@ -55,7 +59,7 @@ class TellsTheCacheOfWrites:
         try:
             return await super().run_querystring(querystring, *args, **kwargs)
         finally:
-            if querystring.template.lstrip()[:6].upper() != "SELECT":
+            if not is_select(querystring.template):
                 cache.written()
 
     async def run_ddl(self, ddl, *args, **kwargs):
@@ -157,7 +161,7 @@ class RequestReadsSQLiteEngine(TellsTheCacheOfWrites, SQLiteEngine):
 
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
         reads = _REQUEST_READS.get()
-        if reads is None or reads.closed or query.lstrip()[:6].upper() != "SELECT":
+        if reads is None or reads.closed or not is_select(query):
             return await super()._run_in_new_connection(query, args, query_type, table)
         connection = await reads.open(self.connection_kwargs)
         async with connection.execute(query, args or []) as cursor:

@@ -163,27 +163,26 @@ async def test_staff_see_their_shifts_on_me_and_keep_the_duty_log(client_as, mon
     assert refused.status_code == 403
 
 
-async def test_a_shift_to_come_has_no_zero_report_link(client_as):
-    day = clock.today() + dt.timedelta(days=2)
+async def own_shift_page(head, day: dt.date, start: str, end: str) -> BeautifulSoup:
+    """The head plans a hall shift of their own on `day` and opens its page."""
     me = await person_id("王萍")
+    _, done = await plan(head, day, post="hall", person=str(me), start=start, end=end)
+    assert done.status_code == 303
+    planned = (DutyShift.person == me) & (DutyShift.day == day) & (DutyShift.start == start)
+    shift = await DutyShift.select(DutyShift.id).where(planned).first()
+    return soup(await head.get(f"/duty/shifts/{shift['id']}"))
+
+
+async def test_a_shift_to_come_has_no_zero_report_link(client_as):
     async with client_as("head") as head:
-        _, done = await plan(head, day, post="hall", person=str(me), start="06:00", end="07:00")
-        assert done.status_code == 303
-        planned = (DutyShift.person == me) & (DutyShift.day == day) & (DutyShift.start == "06:00")
-        shift = await DutyShift.select(DutyShift.id).where(planned).first()
-        page = soup(await head.get(f"/duty/shifts/{shift['id']}"))
+        page = await own_shift_page(head, clock.today() + dt.timedelta(days=2), "06:00", "07:00")
     assert page.select_one('main a[href^="/zero-report/"]') is None
 
 
 async def test_the_duty_log_links_to_the_days_zero_report(client_as):
-    day = clock.today() - dt.timedelta(days=1)
-    me = await person_id("王萍")
     async with client_as("head") as head:
-        _, done = await plan(head, day, post="hall", person=str(me), start="07:00", end="08:00")
-        assert done.status_code == 303
-        planned = (DutyShift.person == me) & (DutyShift.day == day) & (DutyShift.start == "07:00")
-        shift = await DutyShift.select(DutyShift.id).where(planned).first()
-        page = soup(await head.get(f"/duty/shifts/{shift['id']}"))
+        day = clock.today() - dt.timedelta(days=1)
+        page = await own_shift_page(head, day, "07:00", "08:00")
         link = page.select_one('main a[href^="/zero-report/"]')
         assert link is not None, "the head may open the zero report: the log links to it"
         report = await head.get(link["href"])

@@ -140,7 +140,7 @@ async def test_nothing_is_kept_from_a_transaction_that_rolls_back():
     assert (await load_policy()).fever_threshold == 37.3
 
     class Undo(Exception):
-        pass
+        """Rolls the transaction back."""
 
     with pytest.raises(Undo):
         async with write_transaction():
