@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 
 from server import clock
 from server.accounts.guards import allow
+from server.accounts.service import people_names
 from server.accounts.tables import Role
 from server.checks.rules import SYMPTOMS, Invalid
 from server.declarations import absences, service, status
@@ -97,6 +98,7 @@ class MyDeclarationController(Controller):
             "absence": await absences.current(person_id),
             "absence_form": {"entry_id": new_entry_id(), "values": {}, "errors": {}},
             "follow_entry_id": new_entry_id(),
+            "names": await people_names(),  # who changed their status, as a person
             **extra,
         }
         template = "declarations/_mine.html" if is_htmx(request) else "declarations/mine.html"

@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from server.accounts.guards import allow
+from server.accounts.service import people_names
 from server.accounts.tables import Role
 from server.checks.rules import Invalid
 from server.declarations import absences, service, status
@@ -47,6 +48,7 @@ class PersonHealthController(Controller):
             "clear_errors": forms.get("clear_errors") or {},
             "follow_entry_id": new_entry_id(),
             "show_flags": request.user.role in ("office", "leader"),
+            "names": await people_names(),  # who changed the status, as a person
         }
         return render(request, "declarations/person.html", status_code, **context)
 
@@ -116,4 +118,5 @@ class PersonHealthController(Controller):
             follow_errors=problems,
             follow_values=values if problems else {},
             follow_entry_id=entry_id if problems else new_entry_id(),
+            names=await people_names(),
         )

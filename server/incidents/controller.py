@@ -13,6 +13,7 @@ from litestar.response import Redirect
 
 from server import clock
 from server.accounts.guards import OFFICE
+from server.accounts.service import people_names
 from server.i18n import N_, request_locale, translate
 from server.incidents import contacts, service
 from server.incidents.tables import StepKind
@@ -57,6 +58,7 @@ async def detail_page(
         contacts=await contacts.contacts_of(incident_id, today),
         suggestions=await contacts.suggestions(incident) if "print" not in template else [],
         new_id=new_entry_id,
+        names=await people_names(),  # who recorded each step and follow-up, as a person
         **extra,
     )
 

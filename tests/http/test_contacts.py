@@ -9,12 +9,14 @@ from server import clock
 from server.audit.service import Actor
 from server.audit.tables import AuditEntry
 from server.checks import service as checks
-from server.incidents.tables import CloseContact, Incident
+from server.incidents import contacts
+from server.incidents.tables import CloseContact, ContactFollowUp, Incident
 from server.policy.service import Policy
 from sync.ids import new_entry_id
 from tests.support import csrf_from
 
 DESK = Actor(username="desk")
+OFFICE = Actor(username="office")
 
 
 def soup(response) -> BeautifulSoup:
@@ -133,3 +135,22 @@ async def test_the_office_shows_a_contacts_full_mobile_to_call_them_and_it_is_au
         (AuditEntry.action == "reveal") & (AuditEntry.entity_id == str(contact["id"]))
     )
     assert [(a["actor"], a["entity"]) for a in looks] == [("leader", "close_contact")] * 2
+
+
+async def test_a_follow_up_names_who_made_it_as_the_person(client_as, seeded):
+    """Each follow-up says who made it by the account's display name; it keeps the login."""
+    incident = await held_case()
+    first = (await contacts.suggestions(incident))[0]
+    form = {"kind": first.kind, "ref": first.ref, "reason": first.reason}
+    contact = (await contacts.confirm(incident["id"], form, OFFICE, clock.today())).row
+    url = f"/office/incidents/{incident['id']}"
+    async with client_as("office") as office:
+        page = soup(await office.get(url))
+        follow = page.select_one(f'li[data-contact="{contact["id"]}"] form[action$="/follow-ups"]')
+        data = {i["name"]: i.get("value", "") for i in follow.select("input")}
+        await office.post(follow["action"], data={**data, "temperature": "36.9"})
+        page = soup(await office.get(url))
+    made = page.select_one(f'li[data-contact="{contact["id"]}"] .follow-ups li')
+    assert made.select_one(".by").text.strip() == "赵净"
+    stored = await ContactFollowUp.select().where(ContactFollowUp.contact == contact["id"])
+    assert [r["by"] for r in stored] == ["office"]

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from server import clock
-from server.audit.service import Actor
+from server.audit.service import SYSTEM, Actor
 from server.declarations import absences, service, status
 from server.declarations.tables import Declaration, DeclarationRevision, WorkState
 from server.org.tables import Person
@@ -238,8 +238,10 @@ async def test_only_the_office_clears_and_the_person_sees_it(office, head, staff
     assert (await status.state_of(wang))["state"] == WorkState.on_duty
     mine = soup(await staff.get("/me/declaration"))
     assert "已排除风险" in mine.select_one(".alert.cleared").text
-    history = [li.text for li in mine.select(".status-history li")]
-    assert "已排除风险" in history[0] and "office" in history[0]  # newest first
+    history = mine.select(".status-history li")
+    assert "已排除风险" in history[0].text  # newest first
+    # Named as the people who changed it: the office's 赵净 cleared, 王萍's answer sent home.
+    assert [li.select_one(".by").text for li in history[:2]] == ["赵净", "王萍"]
 
 
 async def test_sick_absence_registered_followed_up_and_listed_for_the_office(head, office):
@@ -375,6 +377,32 @@ async def test_staff_register_their_own_sick_absence_follow_it_up_and_the_office
         follow, data={"_csrf_token": token, "entry_id": str(new_entry_id()), "note": "又一条"}
     )
     assert late.status_code == 422 and "此次缺勤已结束：本人已返岗" in late.text
+
+
+async def test_the_person_page_names_who_changed_the_status_and_the_absence(office):
+    """The office's page of the person names who registered the absence, followed it up,
+    cleared it and changed the status by the account's display name (the system in Chinese);
+    the rows keep the login."""
+    member = await colleague()
+    since = (clock.today() - dt.timedelta(days=1)).isoformat()
+    form = {"since": since, "symptoms": "发热", "saw_doctor": "no"}
+    absence = await absences.register_absence(
+        member, form, Actor(username="head"), entry_id=new_entry_id()
+    )
+    note = {"note": "电话未接通"}
+    await absences.add_follow_up(absence["id"], note, SYSTEM, Policy(), entry_id=new_entry_id())
+    page = f"/health/people/{member}"
+    cleared = await post_form(office, f"{page}/clear", page, {"note": "复诊无碍"})
+    assert cleared.status_code == 303
+    shown = soup(await office.get(page))
+    # Registered by the head, cleared by the office, followed up by the system.
+    by = [b.text for b in shown.select_one(f"#absence-{absence['id']}").select(".by")]
+    assert by == ["董敏", "赵净", "系统"]
+    history = shown.select(".status-history li")
+    assert [li.select_one(".by").text for li in history[:2]] == ["赵净", "董敏"]
+    changes = await status.history(member)
+    assert [c["changed_by"] for c in changes[:2]] == ["office", "head"]
+    assert (await absences.absence(absence["id"]))["cleared_by"] == "office"
 
 
 @pytest.fixture

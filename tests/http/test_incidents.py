@@ -6,9 +6,10 @@ import datetime as dt
 from bs4 import BeautifulSoup
 
 from server import clock
-from server.audit.service import Actor
+from server.audit.service import SYSTEM, Actor
 from server.checks import service as checks
-from server.incidents.tables import Incident, IncidentStatus
+from server.incidents import service
+from server.incidents.tables import Incident, IncidentStatus, IncidentStep, StepKind
 from server.policy.service import Policy
 from sync.ids import new_entry_id
 from tests.support import csrf_from
@@ -106,7 +107,8 @@ async def test_reported_to_the_office_then_cleared_with_its_reason_then_closed(c
     ]  # fmt: skip
     reported = closed.select_one("li.step-reported_office")
     assert told.strftime("%m-%d %H:%M") in reported.select_one(".time").text
-    assert "领导小组办公室 赵净" in reported.text and "office" in reported.text
+    assert "领导小组办公室 赵净" in reported.text
+    assert reported.select_one(".by").text.strip() == "赵净"  # the office's person
     assert "已报告局领导小组办公室" in reported.text
     cleared = closed.select_one("li.step-cleared")
     assert "原因" in cleared.text and "另一支体温计复测 36.6 °C，正常" in cleared.text
@@ -156,3 +158,24 @@ async def test_a_refused_step_names_its_fields_in_chinese_and_keeps_what_was_typ
         assert done.status_code == 303
         page = soup(await office.get(url))
     assert "区疾控中心" in page.select_one("ol.timeline").text  # told whom, kept
+
+
+async def test_each_step_names_who_recorded_it_as_the_person(client_as, seeded):
+    """The timeline and the printed report name the office's person, not its login; the
+    system is named in Chinese, a device's id is shown as stored; the steps keep the login."""
+    incident_id = await service.raise_incident(
+        "manual", None, "谁记录的", "", "", clock.now(), SYSTEM
+    )
+    device = Actor(username="phone-7f3a")
+    await service.add_step(incident_id, StepKind.note, {"text": "离线补记"}, None, device)
+    url = f"/office/incidents/{incident_id}"
+    async with client_as("office") as office:
+        token = csrf_from((await office.get(url)).text)
+        noted = await record(office, url, {"kind": "note", "text": "已电话联系"}, token)
+        assert noted.status_code == 303
+        pages = [soup(await office.get(url)), soup(await office.get(f"{url}/print"))]
+    for page in pages:
+        named = [li.select_one(".by").text.strip() for li in page.select("ol.timeline li")]
+        assert named == ["系统", "phone-7f3a", "赵净"]
+    stored = await IncidentStep.select(IncidentStep.by).where(IncidentStep.incident == incident_id)
+    assert sorted(r["by"] for r in stored) == ["office", "phone-7f3a", "system"]

@@ -265,7 +265,9 @@
     if (row.work_state === "stay_home" && !mine().querySelector(".stay-home")) {
       stayHome(row.risks ? row.risks.split(",") : []);
     }
-    note("alert ok decl-answer", t("decl_declared", { day: row.day }));
+    // Kept from work (stay home, sick absence): not a green "all done" under the red box.
+    const tone = row.work_state && row.work_state !== "on_duty" ? "warn" : "ok";
+    note(`alert ${tone} decl-answer`, t("decl_declared", { day: row.day }));
   }
 
   function refused(records) {

@@ -1,0 +1,114 @@
+"""A person told to stay home is not also told, in green, that they come to work: after a
+declaration that sends them home, the summary of what they declared (work mode 到岗 included)
+is shown in a warning style, its work mode struck through and said not to apply, on
+/me/declaration, on /me and on the head's entry for a colleague. A normal declaration keeps
+its green confirmation."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from server import clock
+from server.audit.service import Actor
+from server.declarations import service, status
+from server.declarations.tables import Declaration, DeclarationRevision
+from server.i18n import translate
+from server.org.tables import Person
+
+HTMX = {"hx-request": "true"}
+NORMAL = {
+    "temperature": "36.5",
+    "left_city": "no",
+    "outbreak_contact": "no",
+    "household_symptoms": "no",
+    "work_mode": "on_site",
+}
+ON_SITE = translate("zh", "On site")
+DECLARED = ("已申报 ", "今日已申报 ·")
+DOES_NOT_APPLY = translate(
+    "zh",
+    "The declared work mode (%(mode)s) does not apply: stay home and await notice.",
+    {"mode": ON_SITE},
+)
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+async def post_form(client, url: str, page: str, data: dict, headers=None):
+    """POST `data` with the entry id and CSRF token of the form `page` shows."""
+    shown = soup(await client.get(page))
+    entry = shown.select_one('input[name="entry_id"]')
+    token = shown.select_one('input[name="_csrf_token"]')["value"]
+    body = {"_csrf_token": token, "entry_id": entry["value"] if entry else "", **data}
+    return await client.post(url, data=body, headers=headers or {}, follow_redirects=False)
+
+
+async def reset(person_id: int) -> None:
+    today = await service.declaration_on(person_id, clock.today())
+    if today:
+        await DeclarationRevision.delete().where(DeclarationRevision.declaration == today["id"])
+        await Declaration.delete().where(Declaration.id == today["id"])
+    await status.clear_to_work(person_id, "test reset", Actor(username="office"))
+
+
+@pytest.fixture
+async def wang(seeded):
+    """王萍 (the `staff` login), on duty and undeclared today, and again afterwards."""
+    person = (await Person.select(Person.id).where(Person.name == "王萍").first())["id"]
+    await reset(person)
+    yield person
+    await reset(person)
+
+
+def summary_of(html: BeautifulSoup, within: str):
+    """The paragraph that says what was declared (已申报 … / 今日已申报 …)."""
+    said = [p for p in html.select(f"{within} p") if p.text.strip().startswith(DECLARED)]
+    assert len(said) == 1, f"{len(said)} declared summaries in {within}: {html.text[:300]}"
+    return said[0]
+
+
+def assert_overridden(summary) -> None:
+    classes = summary.get("class", [])
+    assert "ok" not in classes and "warn" in classes, classes
+    assert summary.select_one("s.mode.overridden").text.strip() == ON_SITE
+    assert DOES_NOT_APPLY in summary.text, summary.text
+
+
+async def test_amending_today_with_a_cough_turns_the_summary_into_a_warning(client_as, wang):
+    async with client_as("staff") as staff:
+        first = soup(await post_form(staff, "/me/declaration", "/me/declaration", NORMAL, HTMX))
+        declared = summary_of(first, "#mine")
+        assert "ok" in declared["class"] and declared.select_one("s") is None
+        assert ON_SITE in declared.text
+
+        amended = soup(
+            await post_form(
+                staff,
+                "/me/declaration",
+                "/me/declaration",
+                {**NORMAL, "symptoms": "cough"},
+                HTMX,
+            )
+        )
+        assert amended.select_one("#mine .alert.stay-home") is not None
+        assert_overridden(summary_of(amended, "#mine"))
+        assert not [p for p in amended.select("#mine .alert.ok") if ON_SITE in p.text]
+
+        me = soup(await staff.get("/me"))
+        assert me.select_one(".my-declaration .alert.stay-home") is not None
+        assert_overridden(summary_of(me, ".my-declaration"))
+
+
+async def test_the_head_s_entry_for_a_colleague_sent_home(client_as, seeded):
+    rows = await Person.select(Person.id, Person.title).where(Person.department.name == "办公室")
+    colleague = next(r["id"] for r in rows if not r["title"])
+    await reset(colleague)
+    try:
+        async with client_as("head") as head:
+            page = f"/team/{colleague}/declaration"
+            answer = await post_form(head, page, page, {**NORMAL, "symptoms": "cough"}, HTMX)
+            assert answer.status_code == 200
+            assert_overridden(summary_of(soup(answer), "#enter"))
+    finally:
+        await reset(colleague)
