@@ -61,6 +61,23 @@ def translate(locale: str, message: str, params: dict | None = None) -> str:
     return text % params if params else text
 
 
+# Punctuation differs by language (Chinese: full-width ： and （）), so a label and its value, or
+# a text and a remark in brackets, are put together by the catalogue; the templates' `labelled`
+# and `aside` macros (web/templates/_macros.html) use the same msgids.
+LABELLED = N_("%(label)s: %(value)s")
+ASIDE = N_("%(text)s (%(remark)s)")
+
+
+def labelled(locale: str, label: str, value: str) -> str:
+    """`label: value`, punctuated for `locale` (日期：2020-02-01)."""
+    return translate(locale, LABELLED, {"label": label, "value": value})
+
+
+def aside(locale: str, text: str, remark: str) -> str:
+    """`text (remark)`, punctuated for `locale` (张三（zhangsan）)."""
+    return translate(locale, ASIDE, {"text": text, "remark": remark})
+
+
 def field_errors(locale: str, problems) -> dict[str, str]:
     """Field name → translated message, for problems carrying field, message and params."""
     return {p.field: translate(locale, p.message, p.params) for p in problems}

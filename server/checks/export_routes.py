@@ -20,7 +20,7 @@ from server.audit import service as audit
 from server.checks import export, queries
 from server.checks.office import FILTER_QUERY
 from server.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from server.i18n import request_locale, translate
+from server.i18n import aside, request_locale, translate
 
 ENTITIES = {"visitors": "visitor_check", "staff": "staff_check"}
 
@@ -48,9 +48,9 @@ def _refusal(locale: str, status: int, message: str, params: dict) -> Response:
     return Response(text, status_code=status, media_type="text/plain; charset=utf-8")
 
 
-def _who(user) -> str:
+def _who(user, locale: str) -> str:
     if user.display_name and user.display_name != user.username:
-        return f"{user.display_name} ({user.username})"
+        return aside(locale, user.display_name, user.username)
     return user.username
 
 
@@ -65,7 +65,7 @@ def _asked(request: Request, asked: queries.FilterQuery, full: str) -> Asked | R
     wants_full = full in queries.YES
     if wants_full and not may_see_full_numbers(request.user):
         raise PermissionDeniedException("full numbers not admitted")
-    stamp = export.Stamp(_who(request.user), clock.now(), wants_full and tab == "visitors")
+    stamp = export.Stamp(_who(request.user, locale), clock.now(), wants_full and tab == "visitors")
     return Asked(tab, filt, locale, stamp)
 
 

@@ -9,13 +9,18 @@ from collections import defaultdict
 
 from server import clock
 from server.db import write_transaction
-from server.i18n import DEFAULT_LOCALE, N_, translate
+from server.i18n import DEFAULT_LOCALE, N_, labelled, translate
 from server.notify.tables import OutboxMessage, OutboxStatus
 
 
 def digest_body(rows: list[dict]) -> str:
+    """One line a notification, in the default language as the subject is."""
     return "\n".join(
-        f"{clock.local(r['created_at']).strftime('%m-%d %H:%M')} {r['subject']}: {r['body']}"
+        labelled(
+            DEFAULT_LOCALE,
+            f"{clock.local(r['created_at']).strftime('%m-%d %H:%M')} {r['subject']}",
+            r["body"],
+        )
         for r in rows
     )
 
