@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import MediaType, Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -14,16 +16,26 @@ from server.privacy import mask_id_number, mask_phone
 from server.settings import WEB_DIR
 
 
+def _local_time(moment: dt.datetime | str | None, fmt: str = "%H:%M") -> str:
+    """`moment` in the hall's time; also as the ISO text a record's audit history keeps."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return clock.local(moment).strftime(fmt)
+
+
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     i18n.install(env)
     env.filters["mask_phone"] = mask_phone
     env.filters["mask_id"] = mask_id_number
-    env.filters["local_time"] = lambda t, fmt="%H:%M": clock.local(t).strftime(fmt) if t else ""
+    env.filters["local_time"] = _local_time
     env.filters["celsius"] = lambda v: "" if v is None else f"{v:.1f}"
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     for name in ("STATUS_LABELS", "SYMPTOM_LABELS", "DIRECTION_LABELS"):
         env.globals[name] = getattr(labels, name)
+    env.globals["CHECK_FIELD_LABELS"] = labels.FIELD_LABELS
     env.globals["INCIDENT_FIELD_LABELS"] = incident_labels.FIELD_LABELS
 
 

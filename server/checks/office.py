@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from server.accounts.guards import FULL_NUMBERS, OFFICE, may_see_full_numbers
+from server.accounts.service import people_names
 from server.audit import service as audit
 from server.checks import edits, queries, service
 from server.checks.rules import Invalid
@@ -97,6 +98,7 @@ class OfficeController(Controller):
             revealed=revealed,
             errors=errors or {},
             history=await audit.history("visitor_check", check_id),
+            names=await people_names(),
         )
 
     @get("/visitors/{check_id:uuid}/reveal", guards=[FULL_NUMBERS])
@@ -148,7 +150,12 @@ class OfficeController(Controller):
 
     @get("/conflicts")
     async def conflicts(self, request: Request) -> object:
-        return render(request, "office/conflicts.html", conflicts=await edits.open_conflicts())
+        return render(
+            request,
+            "office/conflicts.html",
+            conflicts=await edits.open_conflicts(),
+            names=await people_names(),
+        )
 
     @post("/conflicts/{conflict_id:uuid}")
     async def resolve(self, request: Request, conflict_id: FromPath[uuid.UUID]) -> object:
@@ -172,4 +179,5 @@ class OfficeController(Controller):
             "office/staff.html",
             check=check,
             history=await audit.history("staff_check", check_id),
+            names=await people_names(),
         )

@@ -161,7 +161,7 @@ async def test_detail_shows_both_readings_and_the_history(office, day_of_checks)
     assert "13912340000" not in page.text
     history = html.select("table.records tbody tr")
     assert len(history) >= 2
-    assert "remeasure" in history[1].text and "held" in history[1].text
+    assert "待复测" in history[1].text and "已暂留" in history[1].text
 
 
 async def test_leader_sees_the_same_list(client_as, day_of_checks):
@@ -247,6 +247,7 @@ async def test_conflict_queue_shows_both_versions_and_applies_the_decision(offic
     page, token = soup(listing), csrf_from(listing.text)
     section = page.select_one(f"#conflict-{outcome.conflict_id}")
     assert "待复核" in section.text and "38.2" in section.text and "36.2" in section.text
+    assert "体温" in section.text and "temperature" not in section.text
     await office.post(
         f"/office/conflicts/{outcome.conflict_id}",
         data={"decision": "apply", "_csrf_token": token},
@@ -256,3 +257,26 @@ async def test_conflict_queue_shows_both_versions_and_applies_the_decision(offic
         soup(await office.get("/office/conflicts")).select_one(f"#conflict-{outcome.conflict_id}")
         is None
     )
+
+
+async def test_the_history_names_fields_and_values_in_words_and_masks_numbers(
+    office, day_of_checks
+):
+    """A corrected mobile number stays masked in the history (the full one is shown only by
+    the audited reveal); fields and values read as words, the person by name."""
+    held = day_of_checks["held"]
+    response = await office.get(f"/office/visitors/{held}")
+    page, token = soup(response), csrf_from(response.text)
+    version = page.select_one('form[action$="/edit"] input[name="base_version"]')["value"]
+    await office.post(
+        f"/office/visitors/{held}/edit",
+        data={"phone": "13955556666", "base_version": version, "_csrf_token": token},
+        follow_redirects=False,
+    )
+    history = soup(await office.get(f"/office/visitors/{held}")).select_one("table.records")
+    text = history.text
+    assert "13955556666" not in text and "13912340000" not in text
+    assert "139****6666" in text and "139****0000" in text
+    assert "手机号" in text and "phone" not in text
+    assert "待复测" in text and "已暂留" in text and "remeasure" not in text
+    assert "赵净" in text  # the office's display name, not its login
