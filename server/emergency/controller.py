@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 
 from server.accounts.guards import OFFICE, allow
+from server.accounts.service import people_names
 from server.accounts.tables import Role
 from server.emergency import service
 from server.i18n import N_, request_locale, translate
@@ -19,7 +20,12 @@ class EmergencyController(Controller):
 
     async def _page(self, request: Request, status_code: int = 200, error: str | None = None):
         return render(
-            request, "emergency/page.html", status_code, log=await service.history(), error=error
+            request,
+            "emergency/page.html",
+            status_code,
+            log=await service.history(),
+            names=await people_names(),
+            error=error,
         )
 
     @get("/", guards=[OFFICE])

@@ -23,6 +23,7 @@ async def test_on_with_a_reason_shows_everywhere_then_off(client_as, seeded):
         assert banner(await desk.get("/desk")) is None
         log = BeautifulSoup((await leader.get("/emergency/")).text, "html.parser")
     assert len(log.select("main .entries li.entry")) == 2
+    assert "邢跃" in log.select_one("main .entries li.entry").text  # the leader, by name
     assert await AuditEntry.count().where(AuditEntry.entity == "emergency") == 2
 
 
