@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromQuery
@@ -45,7 +45,7 @@ class Asked:
 
 def _refusal(locale: str, status: int, message: str, params: dict) -> Response:
     text = translate(locale, message, params)
-    return Response(text, status_code=status, media_type="text/plain; charset=utf-8")
+    return Response(text, status_code=status, media_type=MediaType.TEXT)
 
 
 def _who(user, locale: str) -> str:

@@ -26,6 +26,11 @@ class DayRange:
         return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
 
 
+# The plan (2020, No. 14) is where the records begin; a year 1 would not even convert to the
+# hall's time.
+FIRST_DAY = dt.date(2020, 1, 1)
+
+
 class BadRange(ValueError):
     """A day range the report cannot show; the message is a msgid."""
 
@@ -37,6 +42,8 @@ def parse_range(first: str | None, last: str | None, today: dt.date) -> DayRange
         end = dt.date.fromisoformat(last) if last else start
     except ValueError:
         raise BadRange(N_("Enter dates as YYYY-MM-DD.")) from None
+    if start < FIRST_DAY:
+        raise BadRange(N_("There are no reports before 2020."))
     if start > today:
         raise BadRange(N_("There are no reports for days to come."))
     end = min(end, today)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Stream
 
@@ -48,6 +48,7 @@ async def _district_page(request: Request, first: str | None, last: str | None):
         first=first or clock.today().isoformat(),
         last=last or first or clock.today().isoformat(),
         error=error,
+        cut_at_today=span is not None and (last or "") > span.last.isoformat(),
         reports=reports,
         rows=sum(len(r["rows"]) for r in reports),
         workbook_days=district.MAX_WORKBOOK_DAYS,
@@ -85,7 +86,7 @@ class DistrictReportController(Controller):
         if span is None or len(span.days) > district.MAX_WORKBOOK_DAYS:
             message = error or TOO_LONG_FOR_A_WORKBOOK
             text = translate(locale, message, {"days": district.MAX_WORKBOOK_DAYS})
-            return Response(text, status_code=422, media_type="text/plain; charset=utf-8")
+            return Response(text, status_code=422, media_type=MediaType.TEXT)
         now, policy = clock.now(), await load_policy()
         reports = [r async for r in district.days_report(span, now, policy)]
         # Building the workbook is CPU work: off the event loop, so other requests go on.
@@ -103,7 +104,7 @@ class DistrictReportController(Controller):
         locale = request_locale(request)
         if span is None:
             text = translate(locale, error)
-            return Response(text, status_code=422, media_type="text/plain; charset=utf-8")
+            return Response(text, status_code=422, media_type=MediaType.TEXT)
         now, policy = clock.now(), await load_policy()
         departments = len(await service.departments())
         return Stream(

@@ -113,3 +113,23 @@ async def test_the_print_page_has_a_page_per_day(client_as, reports):
     html = BeautifulSoup(response.text, "html.parser")
     assert len(html.select("section.print-day")) == 3
     assert html.select_one("body.print") is not None
+
+
+async def test_a_range_out_of_the_records_says_so(client_as, reports):
+    """A day before the records begin is refused in words (year 1 once gave a bare 400); a
+    last day to come is cut at today and the page says so; refusals are plain UTF-8 text."""
+    future = (TODAY + dt.timedelta(days=30)).isoformat()
+    async with client_as("office") as office:
+        ancient = await office.get("/office/district-report/?first=0001-01-01&last=0001-01-02")
+        ahead = await office.get(f"/office/district-report/?first={TODAY}&last={future}")
+        csv_refused = await office.get("/office/district-report/export.csv?first=0001-01-01")
+    assert ancient.status_code == 422 and "2020" in ancient.text
+    assert ahead.status_code == 200 and f"报表截至今天（{TODAY.isoformat()}）" in ahead.text
+    assert csv_refused.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+async def test_the_print_page_explains_the_star_only_when_a_row_has_one(client_as, reports):
+    async with client_as("office") as office:
+        response = await office.get(f"/office/district-report/print?{RANGE}")
+    # Every report here was sent by its own head: no row carries the star, no note explains it.
+    assert "代报" not in response.text and "*" not in response.text
