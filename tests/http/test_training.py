@@ -1,9 +1,12 @@
 """Training through HTTP: the office records a session with attendees from the roster and
 changes them; staff see their own records, and only theirs."""
 
+import datetime as dt
+
 import pytest
 from bs4 import BeautifulSoup
 
+from server import clock
 from server.org.tables import Person
 from server.training.tables import TrainingSession
 from tests.support import csrf_from
@@ -24,7 +27,9 @@ async def person_id(name: str) -> str:
     return str((await Person.select(Person.id).where(Person.name == name).first())["id"])
 
 
-async def record_session(client, topic: str, attendees: list[str]) -> str:
+async def record_session(
+    client, topic: str, attendees: list[str], held_on: str = "2026-02-03"
+) -> str:
     page = soup(await client.get("/office/training/"))
     form = page.select_one("#new-session")
     boxes = {b["value"] for b in form.select('input[name="attendees"]')}
@@ -32,7 +37,7 @@ async def record_session(client, topic: str, attendees: list[str]) -> str:
     data = {
         "entry_id": form.select_one('[name="entry_id"]')["value"],
         "topic": topic,
-        "held_on": "2026-02-03",
+        "held_on": held_on,
         "trainer": "区疾控 刘医生",
         "attendees": attendees,
     }
@@ -50,6 +55,17 @@ async def test_a_session_with_attendees_shows_on_the_staff_members_record(office
     assert "测温枪的使用" in mine.select_one(".records-list").text
     async with client_as("head") as head:
         assert "测温枪的使用" not in (await head.get("/training/")).text
+
+
+async def test_a_session_still_to_come_is_planned_not_a_record(office, client_as):
+    """Sessions are planned ahead with their attendees: until the day, a staff member's
+    record lists it as planned, not as training taken."""
+    ahead = (clock.today() + dt.timedelta(days=30)).isoformat()
+    await record_session(office, "应急演练（计划）", [await person_id("王萍")], held_on=ahead)
+    async with client_as("staff") as staff:
+        mine = soup(await staff.get("/training/"))
+    assert "应急演练（计划）" not in mine.select_one(".records-list").text
+    assert "应急演练（计划）" in mine.select_one(".planned-list").text
 
 
 async def test_changing_the_attendees(office, client_as):
