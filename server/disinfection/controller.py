@@ -68,7 +68,10 @@ class DisinfectionController(Controller):
             await service.save_point(point_id, form, request.user.actor)
         except Invalid as bad:
             errors = field_errors(request_locale(request), bad.problems)
-            return await self._page(request, 422, edit={"id": point_id, "errors": errors})
+            # The form again as typed, the box "in use" too (an unticked box sends nothing).
+            typed = {**form, "active": form.get("active") == "1"}
+            edit = {"id": point_id, "values": typed, "errors": errors}
+            return await self._page(request, 422, edit=edit)
         return Redirect("/office/disinfection/", status_code=303)
 
     @get("/sheet")

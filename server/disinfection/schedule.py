@@ -1,12 +1,15 @@
 """When a point's rounds fall due: its times per day spread evenly over the hall's opening
-hours, the k-th round due by the end of the k-th slot. Pure functions, so the office page,
-the record sheet and the tests agree (web/static/js/disinfection.js mirrors `due_by`)."""
+hours, the k-th round due by the end of the k-th slot, and none on a day the hall is closed
+(the setting `opening_weekdays`). Pure functions, so the office page, the record sheet and the
+tests agree (web/static/js/disinfection.js mirrors `due_by` and `point_state`'s open days)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from server import clock
+from server.duty.rules import is_open
+from server.policy.service import Policy
 
 
 def parse_hhmm(text: str) -> dt.time:
@@ -41,10 +44,14 @@ def next_due(times_per_day: int, opens: dt.time, closes: dt.time, done: int) -> 
     return dt.time(minute // 60, minute % 60)
 
 
-def point_state(point: dict, done: int, now: dt.datetime, opens: str, closes: str) -> dict:
-    """A point's standing at `now` (UTC): rounds done today, due by now, overdue or not."""
-    opening, closing = parse_hhmm(opens), parse_hhmm(closes)
-    due = due_by(point["times_per_day"], opening, closing, clock.local(now).time())
+def point_state(point: dict, done: int, now: dt.datetime, policy: Policy) -> dict:
+    """A point's standing at `now` (UTC): rounds done today, due by now, overdue or not. On a
+    day the hall is closed nothing falls due (rounds logged anyway are still counted)."""
+    local = clock.local(now)
+    if not is_open(local.date(), policy):
+        return {**point, "done": done, "due": 0, "overdue": False, "next_due": None}
+    opening, closing = parse_hhmm(policy.hall_opens), parse_hhmm(policy.hall_closes)
+    due = due_by(point["times_per_day"], opening, closing, local.time())
     return {
         **point,
         "done": done,

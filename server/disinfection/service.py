@@ -206,7 +206,4 @@ async def board(now: dt.datetime, policy: Policy) -> list[dict]:
         .group_by(DisinfectionRound.point)
     )
     done = {row["point"]: row["n"] for row in counts}
-    return [
-        point_state(p, done.get(p["id"], 0), now, policy.hall_opens, policy.hall_closes)
-        for p in await active_points()
-    ]
+    return [point_state(p, done.get(p["id"], 0), now, policy) for p in await active_points()]

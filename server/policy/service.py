@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields, replace
 
-from server import cache
+from server import cache, clock
 from server.audit import service as audit
 from server.audit.service import SYSTEM, Actor
 from server.db import write_transaction
@@ -55,7 +55,10 @@ class Policy:
         return self.opening_hours.split("-")[1]
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "hall_opens": self.hall_opens, "hall_closes": self.hall_closes}
+        """The policy as phones keep it, with the hall's time zone (HALLWATCH_TZ): the opening
+        hours and days are the hall's local ones, whatever zone the phone is set to."""
+        hours = {"hall_opens": self.hall_opens, "hall_closes": self.hall_closes}
+        return {**asdict(self), **hours, "time_zone": clock.hall_zone().key}
 
 
 @cache.kept("setting")

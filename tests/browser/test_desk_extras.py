@@ -20,6 +20,7 @@ from server.devices.controller import qr_svg
 from server.disinfection import service as disinfection
 from server.disinfection.schedule import due_by, next_due, parse_hhmm
 from server.disinfection.tables import DisinfectionRound
+from server.duty.rules import is_open
 from server.policy.service import load_policy
 from server.visitors.tables import Preregistration
 from sync.ids import new_entry_id
@@ -35,12 +36,10 @@ from tests.browser.test_offline_desk import (  # noqa: F401 (the fixture checks 
 
 pytestmark = pytest.mark.browser
 
-# The phone's rule with the hours the phone was given (the setting `opening_hours`).
-DUE_ON_PHONE = """([h, m]) => {
-  const policy = hallwatchDesk.policy();
-  return hallwatchDisinfection.dueBy(
-    4, policy.hall_opens, policy.hall_closes, new Date(2026, 2, 9, h, m));
-}"""
+# The phone's rule with the policy the phone was given (the setting `opening_hours`), at an
+# instant (ISO).
+DUE_ON_PHONE = """(iso) => hallwatchDisinfection.dueBy(4, hallwatchDesk.policy(), new Date(iso))"""
+A_MONDAY = dt.date(2026, 3, 9)
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 PULLED = """async (code) => (await hallwatchQueue.rows()).some(
   (r) => r.entity === "visitor_prereg" && r.row.code === code)"""
@@ -208,7 +207,9 @@ async def test_a_disinfection_round_logged_offline_syncs_exactly_once(new_contex
         due = next_due(4, opens, closes, done)
         times += [at_minute(due, -1), at_minute(due, 1)]
     for hour, minute in times:
-        on_phone = await page.evaluate(DUE_ON_PHONE, [hour, minute])
+        on_phone = await page.evaluate(
+            DUE_ON_PHONE, hall_moment(A_MONDAY, hour, minute).isoformat()
+        )
         assert on_phone == due_by(4, opens, closes, dt.time(hour, minute)), (hour, minute)
 
     await desk.set_offline(True)
@@ -243,10 +244,12 @@ async def test_a_disinfection_round_logged_offline_syncs_exactly_once(new_contex
 
 
 async def test_a_point_behind_schedule_is_red_on_the_desk(new_context):
-    """The phone's clock set on the hall's day (the desk draws by the phone's time): before
-    opening nothing is due; a minute past the first round's due time, a point with no round
-    done is red."""
+    """The phone's clock set on a day the hall is open (the desk draws by the phone's time):
+    before opening nothing is due; a minute past the first round's due time, a point with no
+    round done is red."""
     policy, today = await load_policy(), clock.today()
+    while not is_open(today, policy):
+        today += dt.timedelta(days=1)
     opens, closes = parse_hhmm(policy.hall_opens), parse_hhmm(policy.hall_closes)
     form = {"name": "红色测试点", "area": "二楼", "times_per_day": "4", "agent": "75%酒精"}
     await disinfection.save_point(new_entry_id(), form, Actor(username="office"))

@@ -1,6 +1,7 @@
 """Disinfection through HTTP: the office's points and board (overdue at a time the test sets
-on the app's clock), the printable sheet, the desk's form without JavaScript, and rounds pushed
-from a phone (replay = duplicate) and pulled."""
+on the app's clock, nothing due on a day the hall is closed), the edit form kept as typed when
+refused, the printable sheet, the desk's form without JavaScript, and rounds pushed from a phone
+(replay = duplicate) and pulled."""
 
 import datetime as dt
 
@@ -12,12 +13,15 @@ from server.audit.service import Actor
 from server.disinfection import service
 from server.disinfection.schedule import next_due, parse_hhmm
 from server.disinfection.tables import DisinfectionRound
+from server.duty.rules import is_open
 from server.policy.service import load_policy
 from sync.ids import new_entry_id
 from tests.http.conftest import form_token
 from tests.http.test_sync import enrolled_token, push
 
 OFFICE = Actor(username="office")
+# Days of the week the default setting `opening_weekdays` (Monday to Friday) opens or not.
+A_MONDAY, A_SUNDAY = dt.date(2026, 11, 30), dt.date(2026, 11, 29)
 
 
 async def a_point(name: str, times: int = 24) -> dict:
@@ -54,7 +58,8 @@ def board_row(response, name: str):
 
 
 async def test_the_office_adds_a_point_and_sees_it_overdue_in_red(client_as, at):
-    policy, today = await load_policy(), clock.today()
+    policy, today = await load_policy(), A_MONDAY  # a day the hall is open
+    assert is_open(today, policy)
     opens, closes = parse_hhmm(policy.hall_opens), parse_hhmm(policy.hall_closes)
     first_due = next_due(24, opens, closes, 0).strftime("%H:%M")
     async with client_as("office") as client:
@@ -78,6 +83,64 @@ async def test_the_office_adds_a_point_and_sees_it_overdue_in_red(client_as, at)
     assert "overdue" not in (before.get("class") or []) and first_due in before.text
     assert "overdue" in after["class"] and after.select_one(".overdue-flag")
     assert "值班室门把手" in board.select_one("#overdue-points").text
+
+
+def first_due(policy) -> str:
+    """The time the first of 4 rounds a day is due by, as the page writes it."""
+    opens, closes = parse_hhmm(policy.hall_opens), parse_hhmm(policy.hall_closes)
+    return next_due(4, opens, closes, 0).strftime("%H:%M")
+
+
+def point_form(page: BeautifulSoup, point_id) -> BeautifulSoup:
+    return page.select_one(f'form[action="/office/disinfection/{point_id}/edit"]')
+
+
+async def test_a_refused_edit_keeps_what_was_typed(client_as):
+    point = await a_point("编辑保留测试点", times=4)
+    typed = {"agent": "新消毒剂XYZ", "concentration": "1000 mg/L", "times_per_day": "30"}
+    async with client_as("office") as client:
+        token = await form_token(client, "/office/disinfection/")
+        form = {"_csrf_token": token, "name": "编辑保留测试点", "area": "一楼", **typed}
+        form |= {"active_shown": "1"}  # the box "in use" unticked: sent as typed, not stored
+        refused = await client.post(f"/office/disinfection/{point['id']}/edit", data=form)
+    assert refused.status_code == 422
+    page = BeautifulSoup(refused.text, "html.parser")
+    shown = point_form(page, point["id"])
+    assert shown.find_parent("details").has_attr("open")
+    assert shown.select_one("#times_per_day-error")
+    for name, value in typed.items():
+        assert shown.select_one(f'input[name="{name}"]')["value"] == value, name
+    assert not shown.select_one('input[name="active"]').has_attr("checked")
+    # Nothing was stored, and the other points' forms show what is stored.
+    stored = await service.point(point["id"])
+    assert (stored["agent"], stored["times_per_day"], stored["active"]) == ("75%酒精", 4, True)
+    others = [f for f in page.select("form.point-form") if f is not shown]
+    assert others and all(not f.select_one(".field-error") for f in others)
+
+
+async def test_nothing_is_due_on_a_day_the_hall_is_closed(client_as, at):
+    """The setting `opening_weekdays` says which days the hall opens (Monday to Friday by
+    default): on the others no round falls due, on the office page and on the record sheet."""
+    policy = await load_policy()
+    assert is_open(A_MONDAY, policy) and not is_open(A_SUNDAY, policy)
+    await a_point("闭馆日测试点", times=4)
+    async with client_as("office") as client:
+        at(hall_time(A_SUNDAY, policy.hall_closes, minutes=30))
+        page = await client.get("/office/disinfection/")
+        row, board = board_row(page, "闭馆日测试点")
+        # The Sunday's sheet looked at the day after, as the office prints it on Monday.
+        at(hall_time(A_MONDAY, policy.hall_closes, minutes=30))
+        sheet = BeautifulSoup(
+            (await client.get(f"/office/disinfection/sheet?day={A_SUNDAY}")).text, "html.parser"
+        )
+        monday, _ = board_row(await client.get("/office/disinfection/"), "闭馆日测试点")
+    assert not board.select("#board tr.overdue") and not board.select_one("#overdue-points")
+    assert "overdue" not in (row.get("class") or []) and not row.select(".overdue-flag")
+    assert first_due(policy) not in row.text  # no "next by": nothing falls due that day
+    assert not sheet.select("#sheet-points tr.overdue") and not sheet.select(".overdue-flag")
+    assert sheet.select("#sheet-points tbody tr")
+    # The same hour on an open day: the point with no round done is red.
+    assert "overdue" in monday["class"]
 
 
 async def test_the_record_sheet_lists_the_days_rounds_with_a_signature_column(client_as):

@@ -43,22 +43,36 @@ def test_the_next_round_is_due_at_the_end_of_its_slot():
     assert next_due(4, OPENS, CLOSES, 4) is None
 
 
-def local(hour: int, minute: int = 0) -> dt.datetime:
-    """A UTC instant at this local time of the hall (Asia/Shanghai) on a fixed day."""
-    moment = dt.datetime(2026, 3, 9, hour, minute, tzinfo=clock.hall_zone())
+POLICY = Policy(opening_hours="08:30-17:30")  # open Monday to Friday, the default
+
+
+def local(hour: int, minute: int = 0, day: int = 9) -> dt.datetime:
+    """A UTC instant at this local time of the hall (Asia/Shanghai) on a day of March 2026
+    (the 9th a Monday)."""
+    moment = dt.datetime(2026, 3, day, hour, minute, tzinfo=clock.hall_zone())
     return moment.astimezone(dt.UTC)
 
 
 def test_a_point_is_overdue_when_fewer_rounds_are_done_than_due():
     point = {"id": "p", "name": "电梯按钮", "times_per_day": 2}
     # 2 a day over 08:30–17:30: the first by 13:00, the second by 17:30.
-    assert point_state(point, 0, local(12, 59), "08:30", "17:30")["overdue"] is False
-    late = point_state(point, 0, local(13, 0), "08:30", "17:30")
+    assert point_state(point, 0, local(12, 59), POLICY)["overdue"] is False
+    late = point_state(point, 0, local(13, 0), POLICY)
     assert late["overdue"] is True and late["due"] == 1 and late["next_due"] == dt.time(13, 0)
-    assert point_state(point, 1, local(13, 0), "08:30", "17:30")["overdue"] is False
-    assert point_state(point, 1, local(17, 30), "08:30", "17:30")["overdue"] is True
-    done = point_state(point, 2, local(18, 0), "08:30", "17:30")
+    assert point_state(point, 1, local(13, 0), POLICY)["overdue"] is False
+    assert point_state(point, 1, local(17, 30), POLICY)["overdue"] is True
+    done = point_state(point, 2, local(18, 0), POLICY)
     assert done["overdue"] is False and done["next_due"] is None
+
+
+def test_nothing_falls_due_on_a_day_the_hall_is_closed():
+    point = {"id": "p", "name": "电梯按钮", "times_per_day": 2}
+    sunday = point_state(point, 0, local(18, 0, day=8), POLICY)
+    assert (sunday["due"], sunday["overdue"], sunday["next_due"]) == (0, False, None)
+    # The hall's day, not UTC's: 07:00 on Monday in the hall is still Sunday in UTC.
+    assert point_state(point, 0, local(7, 0), POLICY)["next_due"] == dt.time(13, 0)
+    open_sundays = Policy(opening_hours="08:30-17:30", opening_weekdays=(1, 2, 3, 4, 5, 7))
+    assert point_state(point, 0, local(18, 0, day=8), open_sundays)["overdue"] is True
 
 
 def test_the_readme_gives_the_schedule_the_default_opening_hours_make():

@@ -2,6 +2,8 @@
 // once (kind disinfection_round.create), and the points turn red when fewer rounds are done
 // than are due by now. The points come from the pulled reference (else the page's own list);
 // the day's rounds from the rows pulled from the server (every desk's) and this phone's outbox.
+// Days and times are the hall's (its zone and open days come with the policy), whatever zone
+// the phone is set to.
 "use strict";
 
 self.hallwatchDisinfection = (() => {
@@ -9,23 +11,49 @@ self.hallwatchDisinfection = (() => {
   const section = document.getElementById("disinfection");
   if (!desk || !section) return null;
   const queue = self.hallwatchQueue;
-  const { t, clock, latest } = self.hallwatchPage;
+  const { t, latest } = self.hallwatchPage;
   const form = section.querySelector("form");
   const ENTITY = "disinfection_round";
   const KIND = "disinfection_round.create";
   const WHO = "hallwatch-disinfector"; // the last name typed: the same person does most rounds
 
-  const sameDay = (iso) => new Date(iso).toDateString() === new Date().toDateString();
+  const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]; // ISO order, Monday = 1
+  const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7];
+  const PARTS = { year: "numeric", month: "2-digit", day: "2-digit", weekday: "short" };
+  Object.assign(PARTS, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  const formats = new Map(); // one per zone: made once, used for every point and round
+
+  // The hall's day ("YYYY-MM-DD"), ISO weekday and time of day ("HH:MM", and in minutes) at
+  // `moment`. A policy kept from before the server sent the zone leaves the phone's own.
+  function hallTime(moment = new Date(), policy = desk.policy()) {
+    const zone = policy.time_zone || undefined;
+    if (!formats.has(zone)) {
+      formats.set(zone, new Intl.DateTimeFormat("en-US", { ...PARTS, timeZone: zone }));
+    }
+    const part = {};
+    for (const { type, value } of formats.get(zone).formatToParts(new Date(moment))) {
+      part[type] = value;
+    }
+    return {
+      day: `${part.year}-${part.month}-${part.day}`,
+      weekday: WEEKDAYS.indexOf(part.weekday) + 1,
+      clock: `${part.hour}:${part.minute}`,
+      minutes: Number(part.hour) * 60 + Number(part.minute) + Number(part.second) / 60,
+    };
+  }
+
+  const sameDay = (iso) => hallTime(iso).day === hallTime().day;
   const minutes = (hhmm) => {
     const [hours, mins] = String(hhmm).split(":").map(Number);
     return hours * 60 + mins;
   };
 
-  // server/disinfection/schedule.py due_by: rounds spread evenly over the opening hours.
-  function dueBy(times, opens, closes, now = new Date()) {
-    if (times <= 0) return 0;
-    const [start, end] = [minutes(opens), minutes(closes)];
-    const at = now.getHours() * 60 + now.getMinutes() + now.getSeconds() / 60;
+  // server/disinfection/schedule.py point_state and due_by: nothing on a day the hall is
+  // closed, else rounds spread evenly over the opening hours.
+  function dueBy(times, policy, now = new Date()) {
+    const { weekday, minutes: at } = hallTime(now, policy);
+    if (times <= 0 || !(policy.opening_weekdays ?? EVERY_DAY).includes(weekday)) return 0;
+    const [start, end] = [minutes(policy.hall_opens), minutes(policy.hall_closes)];
     if (end <= start || at >= end) return at >= end ? times : 0;
     if (at < start) return 0;
     return Math.min(times, Math.floor((at - start) / ((end - start) / times)));
@@ -74,7 +102,7 @@ self.hallwatchDisinfection = (() => {
   }
 
   function pointItem(point, done, policy) {
-    const due = dueBy(Number(point.times_per_day), policy.hall_opens, policy.hall_closes);
+    const due = dueBy(Number(point.times_per_day), policy);
     const item = document.createElement("li");
     item.dataset.point = point.id;
     item.className = done < due ? "point overdue" : "point";
@@ -89,7 +117,7 @@ self.hallwatchDisinfection = (() => {
     item.dataset.id = round.id;
     item.className = `round sync-${round.state}`;
     const name = round.point_name ?? names.get(round.point) ?? "";
-    const parts = [clock(round.done_at), name, round.done_by, t(`sync_${round.state}`)];
+    const parts = [hallTime(round.done_at).clock, name, round.done_by, t(`sync_${round.state}`)];
     item.textContent = parts.filter(Boolean).join(" · ");
     if (round.state === "rejected") {
       const { reason = "", errors = {} } = round.record;
@@ -118,7 +146,21 @@ self.hallwatchDisinfection = (() => {
     section.querySelector(".points").replaceChildren(...items);
     const names = new Map(list.map((p) => [p.id, p.name]));
     section.querySelector(".rounds").replaceChildren(...done.map((r) => roundItem(r, names)));
+    const last = noted && done.find((round) => round.id === noted.id);
+    if (last) showNotice(last.state);
   });
+
+  // The note under the form names the last round logged here and says where it is now, as
+  // the list below does: on this phone, synced, or refused.
+  let noted = null;
+  function showNotice(state) {
+    const notice = section.querySelector(".dis-notice");
+    const where = { synced: "sync_synced", rejected: "sync_rejected" }[state] ?? "saved_here";
+    notice.textContent = `${t("dis_recorded", { point: noted.point })} · ${t(where)}`;
+    notice.classList.toggle("ok", state !== "rejected");
+    notice.classList.toggle("error", state === "rejected");
+    notice.hidden = false;
+  }
 
   // A refused round back in the form; saving it again replaces the refused one.
   let replacing = [];
@@ -154,10 +196,8 @@ self.hallwatchDisinfection = (() => {
     const part = { kind: KIND, entity_id: queue.uuid7(), fields, by: desk.userId };
     await queue.add([part], replacing);
     replacing = [];
-    const name = form.elements.point.selectedOptions[0].textContent;
-    const notice = section.querySelector(".dis-notice");
-    notice.textContent = `${t("dis_recorded", { point: name })} · ${t("saved_here")}`;
-    notice.hidden = false;
+    noted = { id: part.entity_id, point: form.elements.point.selectedOptions[0].textContent };
+    showNotice("queued");
     form.elements.point.value = "";
     queue.flush({ force: true });
   });
@@ -172,5 +212,5 @@ self.hallwatchDisinfection = (() => {
     draw();
   })();
 
-  return { dueBy };
+  return { dueBy, hallTime };
 })();
