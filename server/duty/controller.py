@@ -18,6 +18,7 @@ from server.accounts.guards import ZERO_REPORT, allow
 from server.accounts.tables import Role
 from server.checks.rules import Invalid
 from server.duty import rules, service
+from server.duty.copy_week import copy_last_week
 from server.duty.tables import Post
 from server.duty.week import build_rows, week_days
 from server.i18n import field_errors, request_locale
@@ -111,6 +112,7 @@ class DutyController(Controller):
             phones=await service.phone_numbers(clock.today()),
             form=form or {"entry_id": new_entry_id(), "values": {}, "errors": {}},
             copied=request.query_params.get("copied"),
+            skipped=request.query_params.get("skipped"),
             one_week=dt.timedelta(days=7),
             week_url=lambda day: _week_url(day, department),
         )
@@ -168,9 +170,10 @@ class DutyController(Controller):
         form = await request.form()
         user = request.user
         monday = _monday(form.get("week", ""))
-        added = await service.copy_last_week(monday, user.actor, _scope(user))
+        done = await copy_last_week(monday, user.actor, _scope(user))
         department = _department(user, form.get("department", ""))
-        return Redirect(_week_url(monday, department, copied=added), status_code=303)
+        shown = {"copied": done.added, **({"skipped": len(done.skipped)} if done.skipped else {})}
+        return Redirect(_week_url(monday, department, **shown), status_code=303)
 
     async def _shift_page(self, request, row, status_code=200, errors=None, entry=None):
         user = request.user

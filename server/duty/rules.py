@@ -66,9 +66,29 @@ def uncovered(span: tuple[int, int], shifts: list[tuple[int, int]]) -> list[tupl
     return [(a, b) for a, b in holes if a < b]
 
 
+def span(shift: dict) -> tuple[int, int]:
+    return minutes(shift["start"]), minutes(shift["end"])
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two spans share a minute; one ending when the other starts do not."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+@dataclass(frozen=True)
+class Away:
+    """A person who may not come to work (WorkState stay_home or sick_absent) from `since`
+    on: their current status, taken to hold until the office clears them."""
+
+    state: str
+    since: dt.date
+
+
 @dataclass(frozen=True)
 class Gap:
-    """A post left empty: which day, which post (and window), which hours."""
+    """A post left empty: which day, which post (and window), which hours; `reason` is the
+    work status of the person planned there who may not come (`person_name`), if any.
+    `post` is a plain string: a Post's str() is "Post.window", not "window"."""
 
     day: dt.date
     post: str
@@ -76,31 +96,70 @@ class Gap:
     window_name: str = ""
     start: str = ""
     end: str = ""
+    reason: str = ""
+    person_name: str = ""
 
 
 def find_gaps(
-    days: list[dt.date], windows: list[dict], shifts: list[dict], policy: Policy
+    days: list[dt.date],
+    windows: list[dict],
+    shifts: list[dict],
+    policy: Policy,
+    away: dict[int, Away] | None = None,
 ) -> list[Gap]:
     """Every window post empty during opening hours on an open day, every day without a
-    leader of the day, and every hour the duty phone is not covered, day by day.
+    leader of the day, and every hour the duty phone is not covered, day by day. A window
+    shift of someone `away` (person id → Away) on that day covers nothing.
 
-    `windows`: dicts with id, code, name; `shifts`: dicts with day, post, window, start, end."""
-    by_slot: dict[tuple, list[tuple[int, int]]] = {}
+    `windows`: dicts with id, code, name; `shifts`: dicts with day, post, window, start, end
+    (and person, person_name for `away`)."""
+    by_slot: dict[tuple, list[dict]] = {}
     for s in shifts:
         slot = (s["day"], s["post"], s["window"] if s["post"] == Post.window else None)
-        by_slot.setdefault(slot, []).append((minutes(s["start"]), minutes(s["end"])))
+        by_slot.setdefault(slot, []).append(s)
     gaps: list[Gap] = []
     for day in days:
         if not by_slot.get((day, Post.leader, None)):
-            gaps.append(Gap(day, Post.leader))
-        for start, end in uncovered(WHOLE_DAY, by_slot.get((day, Post.phone, None), [])):
-            gaps.append(Gap(day, Post.phone, start=hhmm(start), end=hhmm(end)))
+            gaps.append(Gap(day, Post.leader.value))
+        phone = [span(s) for s in by_slot.get((day, Post.phone, None), [])]
+        for start, end in uncovered(WHOLE_DAY, phone):
+            gaps.append(Gap(day, Post.phone.value, start=hhmm(start), end=hhmm(end)))
         if not is_open(day, policy):
             continue
         for w in windows:
-            covered = by_slot.get((day, Post.window, w["id"]), [])
-            for start, end in uncovered(opening_span(policy), covered):
-                gaps.append(Gap(day, Post.window, w["code"], w["name"], hhmm(start), hhmm(end)))
+            planned = by_slot.get((day, Post.window, w["id"]), [])
+            gaps += _window_gaps(day, w, planned, opening_span(policy), away or {})
+    return gaps
+
+
+def _window_gaps(
+    day: dt.date, window: dict, planned: list[dict], opening: tuple[int, int], away: dict
+) -> list[Gap]:
+    """One window's empty hours on one open day, each with the person planned there who is
+    away, if one is."""
+
+    def is_away(s: dict) -> bool:
+        return s.get("person") in away and day >= away[s["person"]].since
+
+    present = [span(s) for s in planned if not is_away(s)]
+    absent = [s for s in planned if is_away(s)]
+    gaps = []
+    for start, end in uncovered(opening, present):
+        why = next((s for s in absent if overlaps(span(s), (start, end))), None)
+        reason = (
+            {"reason": away[why["person"]].state, "person_name": why["person_name"]} if why else {}
+        )
+        gaps.append(
+            Gap(
+                day,
+                Post.window.value,
+                window["code"],
+                window["name"],
+                hhmm(start),
+                hhmm(end),
+                **reason,
+            )
+        )
     return gaps
 
 

@@ -15,13 +15,35 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.checks.rules import Invalid, Problem
 from server.db import write_transaction
+from server.declarations.status import states_of
 from server.duty import rules
 from server.duty.tables import DutyLogEntry, DutyShift, LogKind, Post
 from server.i18n import N_
 from server.org.tables import GroupRole, Person, Window
 from server.policy.service import Policy, load_policy
+from sync.db import is_sqlite
 
 MOBILE_OR_LANDLINE = "0123456789-"
+
+# A shift overlapping another of the same person, named by the other shift's post.
+OVERLAP = {
+    Post.window: N_(
+        "This shift overlaps %(person)s's shift at window %(window)s, %(start)s–%(end)s: "
+        "one person serves one post at a time"
+    ),
+    Post.hall: N_(
+        "This shift overlaps %(person)s's shift on the hall floor, %(start)s–%(end)s: "
+        "one person serves one post at a time"
+    ),
+    Post.phone: N_(
+        "This shift overlaps %(person)s's shift on the duty phone, %(start)s–%(end)s: "
+        "one person serves one post at a time"
+    ),
+    Post.leader: N_(
+        "This shift overlaps %(person)s's day as leader of the day, %(start)s–%(end)s: "
+        "one person serves one post at a time"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -117,9 +139,28 @@ async def _clean_shift(form: dict, scope: int | None, policy: Policy) -> dict:
     }
 
 
+async def _same_person_at_that_time(fields: dict) -> dict | None:
+    """The person's shift that day overlapping the one in `fields`, if any. The person's row
+    is locked until the transaction ends, so two plans for one person take turns (SQLite's
+    write lock already serialises writers)."""
+    if not is_sqlite():
+        await Person.select(Person.id).where(Person.id == fields["person"]).lock_rows()
+    same_day = await _shift_query().where(
+        (DutyShift.person == fields["person"]) & (DutyShift.day == fields["day"])
+    )
+    return next((s for s in same_day if rules.overlaps(rules.span(s), rules.span(fields))), None)
+
+
+def _overlap_problem(other: dict) -> Problem:
+    params = {k: other[k] for k in ("start", "end")}
+    params |= {"person": other["person_name"], "window": other["window_code"] or ""}
+    return Problem("person", OVERLAP[Post(other["post"])], params)
+
+
 async def add_shift(entry_id: uuid.UUID, form: dict, actor: Actor, scope: int | None) -> Recorded:
     """Plan a shift; the same form twice, or the same person on the same post at the same
-    start, stores one shift."""
+    start, stores one shift. A shift overlapping another of the same person is refused
+    (Invalid naming the other): one person cannot keep two posts (不得空岗)."""
     fields = await _clean_shift(form, scope, await load_policy())
     async with write_transaction():
         stored = (
@@ -128,6 +169,9 @@ async def add_shift(entry_id: uuid.UUID, form: dict, actor: Actor, scope: int | 
         )
         if stored:
             return Recorded(stored, created=False)
+        other = await _same_person_at_that_time(fields)
+        if other:
+            raise Invalid([_overlap_problem(other)])
         await DutyShift.insert(DutyShift(id=entry_id, created_by=actor.username, **fields))
         stored = await shift(entry_id)
         await audit.record(actor, "create", "duty_shift", entry_id, None, fields)
@@ -154,49 +198,6 @@ async def remove_shift(shift_id: uuid.UUID, actor: Actor, scope: int | None) -> 
         await audit.record(actor, "delete", "duty_shift", shift_id, row, None)
 
 
-async def copy_last_week(monday: dt.date, actor: Actor, scope: int | None) -> int:
-    """Copy the week before `monday`'s week onto it, shift by shift, skipping any shift the
-    week already has (same key); how many were added. Running it twice adds nothing."""
-    monday = rules.week_of(monday)
-    source = await shifts_between(
-        monday - dt.timedelta(days=7), monday - dt.timedelta(days=1), scope
-    )
-    added = 0
-    async with write_transaction():
-        keys = {
-            r["key"]
-            for r in await DutyShift.select(DutyShift.key).where(
-                (DutyShift.day >= monday) & (DutyShift.day < monday + dt.timedelta(days=7))
-            )
-        }
-        for old in source:
-            day = old["day"] + dt.timedelta(days=7)
-            key = rules.shift_key(day, old["post"], old["window"], old["person"], old["start"])
-            if key in keys:
-                continue
-            fields = {
-                c: old[c]
-                for c in ("post", "window", "person", "department", "start", "end", "phone")
-            }
-            await DutyShift.insert(
-                DutyShift(
-                    # Derived from the copied shift, so even a racing second copy collides.
-                    id=uuid.uuid5(old["id"], day.isoformat()),
-                    key=key,
-                    day=day,
-                    created_by=actor.username,
-                    **fields,
-                )
-            )
-            keys.add(key)
-            added += 1
-        if added:
-            await audit.record(
-                actor, "copy_week", "duty_shift", monday, None, {"added": added, "scope": scope}
-            )
-    return added
-
-
 async def gaps_ahead(first: dt.date, days: int = 7) -> list[rules.Gap]:
     """The gap check (不得空岗) for `days` days from `first`: what the duty page shows and what
     the dashboard can call."""
@@ -205,12 +206,28 @@ async def gaps_ahead(first: dt.date, days: int = 7) -> list[rules.Gap]:
         Window.active == True  # noqa: E712
     )
     shifts = await DutyShift.select(
-        DutyShift.day, DutyShift.post, DutyShift.window, DutyShift.start, DutyShift.end
+        DutyShift.day,
+        DutyShift.post,
+        DutyShift.window,
+        DutyShift.start,
+        DutyShift.end,
+        DutyShift.person,
+        DutyShift.person.name.as_alias("person_name"),
     ).where((DutyShift.day >= first) & (DutyShift.day <= last))
     day_list = [first + dt.timedelta(days=n) for n in range(days)]
-    return rules.find_gaps(
-        day_list, sorted(windows, key=lambda w: w["code"]), shifts, await load_policy()
-    )
+    windows = sorted(windows, key=lambda w: w["code"])
+    away = await people_away([s["person"] for s in shifts])
+    return rules.find_gaps(day_list, windows, shifts, await load_policy(), away)
+
+
+async def people_away(person_ids: list[int]) -> dict[int, rules.Away]:
+    """Of these people, those told to stay home or absent sick (declarations' work status):
+    their planned shifts cover nothing from today on, for as long as the status holds. The
+    future is not known, so the status holds until the office clears them; the days before
+    today are left as they were planned."""
+    today = clock.today()
+    states = await states_of(sorted(set(person_ids)))
+    return {pid: rules.Away(row["state"], today) for pid, row in states.items()}
 
 
 async def my_shifts(person_id: int, first: dt.date, days: int = 14) -> list[dict]:

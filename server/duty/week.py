@@ -18,6 +18,8 @@ class Row:
     window_name: str = ""
     cells: list[list[dict]] = field(default_factory=list)
     gap_days: set = field(default_factory=set)
+    # day → the gaps left by someone planned there who may not come (at home, sick)
+    gap_notes: dict = field(default_factory=dict)
 
 
 def week_days(monday: dt.date) -> list[dt.date]:
@@ -32,11 +34,11 @@ def build_rows(
     days = week_days(monday)
     rows: dict[tuple, Row] = {}
     if with_leader:
-        rows[(Post.leader, None)] = Row(Post.leader)
-    rows[(Post.phone, None)] = Row(Post.phone)
-    rows[(Post.hall, None)] = Row(Post.hall)
+        rows[(Post.leader, None)] = Row(Post.leader.value)
+    rows[(Post.phone, None)] = Row(Post.phone.value)
+    rows[(Post.hall, None)] = Row(Post.hall.value)
     for w in sorted(windows, key=lambda w: w["code"]):
-        rows[(Post.window, w["id"])] = Row(Post.window, w["id"], w["code"], w["name"])
+        rows[(Post.window, w["id"])] = Row(Post.window.value, w["id"], w["code"], w["name"])
     for s in shifts:
         slot = (s["post"], s["window"] if s["post"] == Post.window else None)
         if slot not in rows:
@@ -49,7 +51,11 @@ def build_rows(
     by_code = {r.window_code: r for r in rows.values() if r.post == Post.window}
     for gap in gaps:
         if gap.post == Post.window and gap.window_code in by_code:
-            by_code[gap.window_code].gap_days.add(gap.day)
+            row = by_code[gap.window_code]
+            row.gap_days.add(gap.day)
+            notes = row.gap_notes.setdefault(gap.day, [])
+            if gap.reason and all(n.person_name != gap.person_name for n in notes):
+                notes.append(gap)
         elif (gap.post, None) in rows and gap.post != Post.window:
             rows[(gap.post, None)].gap_days.add(gap.day)
     return sorted(rows.values(), key=_order)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from server.checks.rules import Invalid
-from server.duty.rules import clean_times, find_gaps, uncovered
+from server.duty.rules import Away, clean_times, find_gaps, uncovered
 from server.policy.service import Policy
 
 MONDAY = dt.date(2026, 3, 2)
@@ -110,3 +110,20 @@ def test_bad_shift_times_are_refused(start, end):
 
 def test_a_whole_day_shift_ends_at_24_00():
     assert clean_times("00:00", "24:00") == ("00:00", "24:00")
+
+
+def test_a_window_planned_with_someone_away_is_a_gap_with_the_reason():
+    shifts = full_week()
+    for s in shifts:
+        s |= {"person": 7 if s["window"] == 1 else 8, "person_name": "周芳"}
+    away = {7: Away("stay_home", WEEK[3])}
+    gaps = find_gaps(WEEK, WINDOWS, shifts, POLICY, away)
+    assert [(g.day, g.window_code, g.start, g.end, g.reason, g.person_name) for g in gaps] == [
+        (WEEK[3], "A01", "08:30", "17:00", "stay_home", "周芳"),
+        (WEEK[4], "A01", "08:30", "17:00", "stay_home", "周芳"),
+    ]
+    # Only window posts are checked so: 8 also leads and holds the phone, and those stay.
+    sick = find_gaps(WEEK, WINDOWS, shifts, POLICY, {8: Away("sick_absent", WEEK[0])})
+    assert {(g.post, g.window_code, g.start, g.end, g.reason) for g in sick} == {
+        ("window", "B01", "08:30", "17:00", "sick_absent")
+    } and len(sick) == 5

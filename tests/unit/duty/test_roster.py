@@ -8,6 +8,7 @@ from server import clock, demo
 from server.audit.service import Actor
 from server.checks.rules import Invalid
 from server.duty import service
+from server.duty.copy_week import Copied, copy_last_week
 from server.duty.tables import DutyShift
 from server.org.tables import Department, Person
 from sync.ids import new_entry_id
@@ -92,9 +93,9 @@ async def test_copy_last_week_twice_adds_the_week_once():
     for n in range(7):
         await plan(LAST_MONDAY + dt.timedelta(days=n), "leader", leader)
     source = await service.shifts_between(LAST_MONDAY, LAST_MONDAY + dt.timedelta(days=6))
-    added = await service.copy_last_week(MONDAY + dt.timedelta(days=3), OFFICE, None)
+    added = (await copy_last_week(MONDAY + dt.timedelta(days=3), OFFICE, None)).added
     assert added == len(source) > 7
-    assert await service.copy_last_week(MONDAY, OFFICE, None) == 0
+    assert await copy_last_week(MONDAY, OFFICE, None) == Copied(0, [])
     copied = await service.shifts_between(MONDAY, MONDAY + dt.timedelta(days=6))
     assert sorted((s["day"] - dt.timedelta(days=7), s["post"], s["person"]) for s in copied) == (
         sorted((s["day"], s["post"], s["person"]) for s in source)
@@ -109,7 +110,7 @@ async def test_a_heads_copy_takes_only_their_department():
     await plan(MONDAY + dt.timedelta(days=1), "hall", await member("档案室"), start="13:00")
     this_week = await service.shifts_between(MONDAY, MONDAY + dt.timedelta(days=6))
     assert {s["department"] for s in this_week} - {archive}  # other departments are there too
-    added = await service.copy_last_week(next_monday, HEAD, archive)
+    added = (await copy_last_week(next_monday, HEAD, archive)).added
     copied = await service.shifts_between(next_monday, next_monday + dt.timedelta(days=6))
     assert added == len(copied) == sum(s["department"] == archive for s in this_week) >= 2
     assert {s["department"] for s in copied} == {archive}
@@ -141,3 +142,35 @@ async def test_on_duty_at_a_moment():
     assert [s["person"] for s in await service.on_duty_at("window", window, at)] == [person]
     noon = at + dt.timedelta(minutes=1)
     assert await service.on_duty_at("window", window, noon) == []
+
+
+async def test_one_person_cannot_hold_two_posts_at_once():
+    person = await member("区公安分局")
+    day = MONDAY + dt.timedelta(days=3)
+    await plan(day, "window", person, "E01", start="08:30", end="12:00")
+    for post, window, start, end in (
+        ("window", "E02", "11:59", "17:00"),
+        ("hall", "", "08:00", "08:31"),
+        ("phone", "", "", ""),
+    ):
+        with pytest.raises(Invalid) as bad:
+            await plan(day, post, person, window, start, end)
+        (problem,) = bad.value.problems
+        assert problem.field == "person"
+        assert problem.params == {"person": problem.params["person"], "window": "E01",
+                                  "start": "08:30", "end": "12:00"}  # fmt: skip
+    after = await plan(day, "window", person, "E02", start="12:00", end="17:00")
+    assert after.created  # one ends as the other starts
+    replay = await plan(day, "window", person, "E01", start="08:30", end="12:00")
+    assert not replay.created  # the same shift again is a replay, not an overlap
+
+
+async def test_copying_skips_a_shift_whose_person_is_busy_then():
+    person = await member("区不动产登记中心")
+    first, second = dt.date(2026, 4, 6), dt.date(2026, 4, 13)
+    await plan(first, "window", person, "C01")
+    await plan(first + dt.timedelta(days=1), "window", person, "C01")
+    await plan(second, "hall", person, start="16:00", end="18:00")
+    done = await copy_last_week(second, OFFICE, await dept("区不动产登记中心"))
+    assert done.added == 1
+    assert [(s["day"], s["post"]) for s in done.skipped] == [(second, "window")]
