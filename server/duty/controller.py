@@ -167,11 +167,12 @@ class DutyController(Controller):
 
     @post("/copy", guards=[PLANNERS])
     async def copy_week(self, request: Request) -> object:
+        """Copies the department in view (a head's own, whatever the form says)."""
         form = await request.form()
         user = request.user
         monday = _monday(form.get("week", ""))
-        done = await copy_last_week(monday, user.actor, _scope(user))
         department = _department(user, form.get("department", ""))
+        done = await copy_last_week(monday, user.actor, department)
         shown = {"copied": done.added, **({"skipped": len(done.skipped)} if done.skipped else {})}
         return Redirect(_week_url(monday, department, **shown), status_code=303)
 

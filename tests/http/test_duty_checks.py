@@ -155,3 +155,29 @@ async def test_someone_at_home_or_absent_sick_leaves_their_window_empty(client_a
     async with client_as("office") as office:
         cleared = soup(await office.get("/duty/gaps?days=7"))
     assert gap_of(cleared, "C01") == []
+
+
+async def test_copying_last_week_copies_the_department_in_view(client_as):
+    tax, police = await members("区税务局"), await members("区公安分局")
+    monday = week_of(clock.today()) + dt.timedelta(days=35)
+    last = monday - dt.timedelta(days=7)
+    async with client_as("office") as office:
+        for window, person in (("D01", tax[0]), ("E01", police[0])):
+            _, done = await plan(office, last, post="window", window=window, person=str(person))
+            assert done.status_code == 303
+        shown = await office.get(f"/duty?week={monday}&department=")
+        options = soup(shown).select('select[name="department"] option')
+        departments = {o.text: o["value"] for o in options}
+        token = csrf_from(shown.text)
+        form = {"week": str(monday), "department": departments["区税务局"], "_csrf_token": token}
+        one = await office.post("/duty/copy", data=form, follow_redirects=False)
+        one_week = await DutyShift.select(DutyShift.person).where(DutyShift.day == monday)
+        everyone = await office.post(
+            "/duty/copy", data={**form, "department": ""}, follow_redirects=False
+        )
+        whole = await DutyShift.select(DutyShift.person).where(DutyShift.day == monday)
+    assert parse_qs(urlsplit(one.headers["location"]).query)["copied"] == ["1"]
+    assert [r["person"] for r in one_week] == [tax[0]]
+    assert f"department={departments['区税务局']}" in one.headers["location"]
+    assert parse_qs(urlsplit(everyone.headers["location"]).query)["copied"] == ["1"]
+    assert sorted(r["person"] for r in whole) == sorted([tax[0], police[0]])
