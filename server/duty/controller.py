@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
@@ -15,13 +16,14 @@ from litestar.response import Redirect
 
 from server import clock
 from server.accounts.guards import ZERO_REPORT, allow
+from server.accounts.service import people_names
 from server.accounts.tables import Role
 from server.checks.rules import Invalid
 from server.duty import rules, service
 from server.duty.copy_week import copy_last_week
 from server.duty.tables import Post
 from server.duty.week import build_rows, week_days
-from server.i18n import field_errors, request_locale
+from server.i18n import N_, field_errors, request_locale
 from server.org.service import departments, roster_by_department, windows
 from server.org.tables import Person, Window
 from server.web import is_htmx, render
@@ -43,8 +45,30 @@ def _monday(text: str) -> dt.date:
         return rules.week_of(clock.today())
 
 
-def _horizon(text: str) -> int:
-    return min(int(text), MAX_GAP_DAYS) if text.isdigit() and int(text) > 0 else 7
+DEFAULT_GAP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How many days ahead the gap check looks, as asked (`typed`); `error` when what was
+    asked is not a number of days (the default is shown meanwhile), `capped` when it was
+    more than the check covers."""
+
+    days: int
+    typed: str = ""
+    error: str = ""
+    capped: bool = False
+
+
+def _horizon(text: str) -> Horizon:
+    text = text.strip()
+    if not text:
+        return Horizon(DEFAULT_GAP_DAYS)
+    if not text.isdigit() or int(text) < 1:
+        message = N_("Enter a number of days from 1 to %(most)s")
+        return Horizon(DEFAULT_GAP_DAYS, text, message)
+    days = int(text)
+    return Horizon(min(days, MAX_GAP_DAYS), text, capped=days > MAX_GAP_DAYS)
 
 
 def _department(user, text: str) -> int | None:
@@ -84,9 +108,12 @@ def _may_open(user, row: dict | None) -> None:
 class DutyController(Controller):
     path = "/duty"
 
-    async def _week(self, request, monday, department, days=7, status_code=200, form=None):
+    async def _week(self, request, monday, department, horizon=None, status_code=200, form=None):
         user = request.user
-        gaps = await service.gaps_ahead(clock.today(), days)
+        horizon = horizon or _horizon("")
+        if horizon.error and status_code == 200:
+            status_code = 422
+        gaps = await service.gaps_ahead(clock.today(), horizon.days)
         week_gaps = await service.gaps_ahead(monday, 7)
         shifts = await service.shifts_between(monday, monday + dt.timedelta(days=6), department)
         all_windows = await windows()
@@ -105,7 +132,7 @@ class DutyController(Controller):
             departments=await departments(),
             rows=rows,
             gaps=gaps,
-            horizon=days,
+            horizon=horizon,
             windows=await windows(),
             roster=await _roster(_scope(user)),
             posts=[p.value for p in Post],
@@ -132,9 +159,10 @@ class DutyController(Controller):
     @get("/gaps", guards=[PLANNERS])
     async def gaps(self, request: Request, days: FromQuery[str] = "") -> object:
         horizon = _horizon(days)
-        gaps = await service.gaps_ahead(clock.today(), horizon)
+        gaps = await service.gaps_ahead(clock.today(), horizon.days)
         template = "duty/_gaps.html" if is_htmx(request) else "duty/gaps.html"
-        return render(request, template, gaps=gaps, horizon=horizon)
+        status_code = 422 if horizon.error else 200
+        return render(request, template, status_code, gaps=gaps, horizon=horizon)
 
     @post("/shifts", guards=[PLANNERS])
     async def add_shift(self, request: Request) -> object:
@@ -185,6 +213,7 @@ class DutyController(Controller):
             status_code,
             shift=row,
             log=await service.duty_log(row["id"]),
+            names=await people_names(),
             may_remove=user.role != Role.staff,
             # No report is kept ahead: a day to come has none to link to.
             zero_report=user.role in ZERO_REPORT.roles and row["day"] <= clock.today(),

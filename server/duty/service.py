@@ -24,6 +24,7 @@ from server.policy.service import Policy, load_policy
 from sync.db import is_sqlite
 
 MOBILE_OR_LANDLINE = "0123456789-"
+PHONE_LENGTH = 20  # DutyShift.phone
 
 # A shift overlapping another of the same person, named by the other shift's post.
 OVERLAP = {
@@ -116,8 +117,16 @@ async def _clean_shift(form: dict, scope: int | None, policy: Policy) -> dict:
             problems.append(Problem("window", N_("Choose a window")))
         else:
             window_id = found["id"]
-    phone = "".join(c for c in str(form.get("phone", "")) if c in MOBILE_OR_LANDLINE)[:20]
-    if post == Post.phone and len(phone.replace("-", "")) < 7:
+    phone = "".join(c for c in str(form.get("phone", "")) if c in MOBILE_OR_LANDLINE)
+    if len(phone) > PHONE_LENGTH:
+        problems.append(
+            Problem(
+                "phone",
+                N_("A duty phone number has at most %(count)s digits and dashes"),
+                {"count": PHONE_LENGTH},
+            )
+        )
+    elif post == Post.phone and len(phone.replace("-", "")) < 7:
         problems.append(Problem("phone", N_("Enter the number the duty phone answers on")))
     start, end = default_times(post, policy)
     try:

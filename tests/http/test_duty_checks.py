@@ -181,3 +181,53 @@ async def test_copying_last_week_copies_the_department_in_view(client_as):
     assert f"department={departments['区税务局']}" in one.headers["location"]
     assert parse_qs(urlsplit(everyone.headers["location"]).query)["copied"] == ["1"]
     assert sorted(r["person"] for r in whole) == sorted([tax[0], police[0]])
+
+
+async def test_the_duty_log_names_who_wrote_it_as_the_person(client_as):
+    person = (await members("政务服务中心"))[0]
+    day = clock.today() + dt.timedelta(days=60)
+    async with client_as("office") as office:
+        _, done = await plan(office, day, post="hall", person=str(person))
+        assert done.status_code == 303
+        shift = await DutyShift.select(DutyShift.id).where(DutyShift.day == day).first()
+        page = soup(await office.get(f"/duty/shifts/{shift['id']}"))
+        form = {i["name"]: i.get("value", "") for i in page.select("#duty-log input[type=hidden]")}
+        await office.post(
+            f"/duty/shifts/{shift['id']}/log", data={**form, "kind": "event", "text": "饮水机漏水"}
+        )
+        page = soup(await office.get(f"/duty/shifts/{shift['id']}"))
+    (entry,) = page.select("#duty-log li.entry")
+    assert "赵净" in entry.text and "office" not in entry.text, entry.text
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "abc"])
+async def test_days_ahead_that_is_not_a_number_of_days_is_refused(client_as, days):
+    async with client_as("office") as office:
+        page = await office.get(f"/duty/gaps?days={days}")
+        partial = await office.get(f"/duty/gaps?days={days}", headers={"hx-request": "true"})
+        week = await office.get(f"/duty?days={days}")
+    for response in (page, partial, week):
+        assert response.status_code == 422
+        panel = soup(response).select_one("#duty-gaps")
+        assert "1 到 31" in panel.select_one(".field-error").text
+        assert panel.select_one('input[name="days"]')["value"] == days
+
+
+async def test_more_days_ahead_than_the_check_covers_says_it_shows_fewer(client_as):
+    async with client_as("office") as office:
+        page = soup(await office.get("/duty/gaps?days=45"))
+    assert "31" in page.select_one("#duty-gaps h2").text
+    assert "31" in page.select_one("#duty-gaps .days-note").text
+
+
+async def test_a_duty_phone_number_too_long_is_refused_and_kept(client_as):
+    person = (await members("政务服务中心"))[1]
+    day = clock.today() + dt.timedelta(days=61)
+    typed = "0632-5512345-8001-20021"
+    async with client_as("office") as office:
+        _, response = await plan(office, day, post="phone", person=str(person), phone=typed)
+    assert response.status_code == 422
+    page = soup(response)
+    assert "20" in page.select_one("#phone-error").text
+    assert page.select_one('#add-shift input[name="phone"]')["value"] == typed
+    assert await DutyShift.count().where(DutyShift.day == day) == 0
