@@ -36,7 +36,7 @@ class OfficeNoticesController(Controller):
 
     async def _list(self, request: Request, status_code=200, draft=None) -> object:
         today = clock.today()
-        notices = [{**n, "on_screen": is_current(n, today)} for n in await queries.office_list()]
+        notices = [{**n, "current": is_current(n, today)} for n in await queries.office_list()]
         return render(
             request,
             "notices/office_list.html",
@@ -75,19 +75,25 @@ class OfficeNoticesController(Controller):
         form = await request.form()
         return render(request, "notices/_preview.html", body_html=to_html(form.get("body", "")))
 
-    async def _detail(self, request, notice_id, status_code=200, errors=None, note=None):
+    async def _detail(
+        self, request, notice_id, status_code=200, errors=None, note=None, typed=None, refusal=None
+    ) -> object:
+        """The notice's page, or its readership section for htmx. A refused change of the
+        draft answers the whole page, its form filled with what was `typed`."""
         found = await queries.notice_for_page(notice_id)
         if found is None:
             raise NotFoundException()
         context = {
-            "notice": {**found, "on_screen": is_current(found, clock.today())},
+            "notice": {**found, "current": is_current(found, clock.today())},
             "readers": await queries.readers(notice_id),
             "unread": await queries.unread_people(notice_id),
             "round_id": new_entry_id(),
             "errors": errors or {},
             "note": note,
+            "refusal": refusal,
+            "typed": typed,
         }
-        if is_htmx(request):
+        if is_htmx(request) and not errors:
             return render(request, "notices/_readership.html", status_code, **context)
         return render(request, "notices/office_detail.html", status_code, **context)
 
@@ -111,7 +117,7 @@ class OfficeNoticesController(Controller):
             raise NotFoundException() from None
         except Invalid as bad:
             errors = field_errors(request_locale(request), bad.problems)
-            return await self._detail(request, notice_id, 422, errors=errors)
+            return await self._detail(request, notice_id, 422, errors=errors, typed=form)
         return Redirect(f"/office/notices/{notice_id}", status_code=303)
 
     @post("/{notice_id:uuid}/publish")
@@ -127,6 +133,9 @@ class OfficeNoticesController(Controller):
             await change(notice_id, request.user.actor, clock.now(), clock.today())
         except LookupError:
             raise NotFoundException() from None
+        except Invalid as bad:  # a draft whose days have ended: the form opens at the date
+            errors = field_errors(request_locale(request), bad.problems)
+            return await self._detail(request, notice_id, 422, errors=errors)
         return Redirect(f"/office/notices/{notice_id}", status_code=303)
 
     @post("/{notice_id:uuid}/remind")
@@ -138,6 +147,11 @@ class OfficeNoticesController(Controller):
             count = await service.remind(round_id, notice_id, request.user.actor, clock.now())
         except LookupError:
             raise NotFoundException() from None
+        except Invalid as bad:  # not shown to staff today
+            refusal = translate(request_locale(request), bad.problems[0].message)
+            if not is_htmx(request):
+                return Redirect(f"/office/notices/{notice_id}", status_code=303)
+            return await self._detail(request, notice_id, 409, refusal=refusal)
         if not is_htmx(request):
             return Redirect(f"/office/notices/{notice_id}", status_code=303)
         note = translate(request_locale(request), N_("Reminded %(n)s people."), {"n": count})
@@ -152,7 +166,7 @@ class StaffNoticesController(Controller):
 
     @get("/")
     async def page(self, request: Request) -> object:
-        notices = await queries.staff_notices(request.user.person_id)
+        notices = await queries.staff_notices(request.user.person_id, clock.today())
         return render(request, "notices/staff.html", notices=notices)
 
     @post("/{notice_id:uuid}/read")
@@ -161,7 +175,7 @@ class StaffNoticesController(Controller):
         if user.person_id is None:
             message = N_("Your login is not linked to the roster; ask the administrator.")
             error = translate(request_locale(request), message)
-            notices = await queries.staff_notices(None)
+            notices = await queries.staff_notices(None, clock.today())
             return render(request, "notices/staff.html", 422, notices=notices, error=error)
         try:
             await service.acknowledge(notice_id, user.person_id, user.id, user.actor, clock.now())
@@ -169,6 +183,8 @@ class StaffNoticesController(Controller):
             raise NotFoundException() from None
         if not is_htmx(request):
             return Redirect("/notices/", status_code=303)
-        notices = await queries.staff_notices(user.person_id)
-        shown = next(n for n in notices if n["id"] == notice_id)
+        notices = await queries.staff_notices(user.person_id, clock.today())
+        shown = next((n for n in notices if n["id"] == notice_id), None)
+        if shown is None:  # its last day ended since it was acknowledged (midnight)
+            return Redirect("/notices/", status_code=303)
         return render(request, "notices/_staff_notice.html", n=shown)

@@ -20,6 +20,15 @@ WRITERS = {Role.office.value, Role.leader.value}
 READERS = {Role.staff.value, Role.head.value}
 
 
+def _current(today: dt.date):
+    """Published and `today` within the days it is shown (`rules.is_current`, in SQL)."""
+    return (
+        (Notice.status == NoticeStatus.published)
+        & (Notice.shown_from.is_null() | (Notice.shown_from <= today))
+        & (Notice.shown_until.is_null() | (Notice.shown_until >= today))
+    )
+
+
 def _with_html(row: dict) -> dict:
     return {**row, "body_html": to_html(row["body"])}
 
@@ -123,12 +132,13 @@ async def office_list() -> list[dict]:
     return [{**r, "read_count": counts.get(r["id"], 0)} for r in rows]
 
 
-async def staff_notices(person_id: int | None) -> list[dict]:
-    """Published staff notices, unread first then newest first, with this person's
-    acknowledgement and the office's last reminder."""
+async def staff_notices(person_id: int | None, today: dt.date) -> list[dict]:
+    """Staff notices current `today`, unread first then newest first, with this person's
+    acknowledgement and the office's last reminder. One whose days have not begun, or have
+    ended, is not shown (as on the hall screen), so nobody is asked to read it."""
     rows = (
         await Notice.select()
-        .where((Notice.status == NoticeStatus.published) & (Notice.to_staff == True))  # noqa: E712
+        .where(_current(today) & (Notice.to_staff == True))  # noqa: E712
         .order_by(Notice.published_at, ascending=False)
     )
     if person_id is None:
@@ -164,12 +174,7 @@ async def hall_board(today: dt.date) -> dict:
     today, by kind. Only what the office published to the public, nothing personal."""
     rows = (
         await Notice.select(Notice.id, Notice.kind, Notice.title, Notice.body)
-        .where(
-            (Notice.status == NoticeStatus.published)
-            & (Notice.to_public == True)  # noqa: E712
-            & (Notice.shown_from <= today)
-            & (Notice.shown_until.is_null() | (Notice.shown_until >= today))
-        )
+        .where(_current(today) & (Notice.to_public == True))  # noqa: E712
         .order_by(Notice.published_at, ascending=False)
     )
     shown = [_with_html(r) for r in rows]

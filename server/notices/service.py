@@ -12,13 +12,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from server import clock
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.checks.rules import Invalid, Problem
 from server.db import write_transaction
 from server.i18n import N_
 from server.notices import queries
-from server.notices.rules import clean_notice, read_key
+from server.notices.rules import clean_notice, is_current, read_key
 from server.notices.tables import Notice, NoticeRead, NoticeReminder, NoticeStatus
 from server.notify import service as notifications
 
@@ -32,6 +33,12 @@ class Recorded:
 
 
 def _published_fields(fields: dict, now: dt.datetime, today: dt.date) -> dict:
+    """The fields that publish a notice today; one whose last day has passed would never be
+    shown, so it is refused (saving it as a draft is still possible)."""
+    ends = fields.get("shown_until")
+    if ends is not None and ends < today:
+        message = N_("Its last day, %(day)s, has already ended: choose today or a later day")
+        raise Invalid([Problem("shown_until", message, {"day": ends.isoformat()})])
     return {
         **fields,
         "status": NoticeStatus.published,
@@ -105,7 +112,8 @@ async def _change_status(
         if before["status"] == target or (allowed_from and before["status"] != allowed_from):
             return Recorded(before, created=False)
         if target == NoticeStatus.published:
-            changes = _published_fields({"shown_from": before["shown_from"]}, now, today)
+            days = {"shown_from": before["shown_from"], "shown_until": before["shown_until"]}
+            changes = _published_fields(days, now, today)
         else:
             changes = {"status": target, "withdrawn_at": now}
         await Notice.update({**changes, "updated_at": now}).where(Notice.id == notice_id)
@@ -116,7 +124,8 @@ async def _change_status(
 
 
 async def publish(notice_id: uuid.UUID, actor: Actor, now: dt.datetime, today: dt.date):
-    """Publish a draft; publishing again, or a withdrawn notice, changes nothing."""
+    """Publish a draft; publishing again, or a withdrawn notice, changes nothing. A draft
+    whose last day has passed is refused (Invalid)."""
     return await _change_status(notice_id, actor, now, today, NoticeStatus.published)
 
 
@@ -128,10 +137,11 @@ async def withdraw(notice_id: uuid.UUID, actor: Actor, now: dt.datetime, today: 
 async def acknowledge(
     notice_id: uuid.UUID, person_id: int, account_id: int | None, actor: Actor, now: dt.datetime
 ) -> bool:
-    """Note that a staff member read a published staff notice; True the first time only."""
+    """Note that a staff member read a staff notice current today (the hall's day of `now`);
+    True the first time only. One not shown to staff today cannot be acknowledged."""
     async with write_transaction():
         found = await queries.notice(notice_id)
-        if found is None or found["status"] != NoticeStatus.published or not found["to_staff"]:
+        if found is None or not found["to_staff"] or not is_current(found, clock.local(now).date()):
             raise LookupError(notice_id)
         key = read_key(notice_id, person_id)
         inserted = (
@@ -150,11 +160,16 @@ async def acknowledge(
 
 async def remind(round_id: uuid.UUID, notice_id: uuid.UUID, actor: Actor, now: dt.datetime) -> int:
     """Remind everyone with a login who has not read a published staff notice; returns how
-    many. A replayed round (the same form sent again) reminds nobody a second time."""
+    many. A replayed round (the same form sent again) reminds nobody a second time. A notice
+    not current today (its days not begun, or ended) is not shown to staff, so reminding
+    them of it is refused (Invalid)."""
     async with write_transaction():
         found = await queries.notice(notice_id)
         if found is None or found["status"] != NoticeStatus.published or not found["to_staff"]:
             raise LookupError(notice_id)
+        if not is_current(found, clock.local(now).date()):
+            message = N_("Staff do not see this notice today, so they cannot be reminded of it.")
+            raise Invalid([Problem("notice", message)])
         if await NoticeReminder.exists().where(NoticeReminder.round == round_id):
             return 0
         unread = [p for p in await queries.unread_people(notice_id) if p["has_login"]]

@@ -2,12 +2,16 @@
 office sees who has not read and reminds them (on their notices and notifications); the hall
 screen needs no login and shows nothing personal."""
 
+import datetime as dt
+
 import pytest
 from bs4 import BeautifulSoup
 
+from server import clock
 from server.audit.service import Actor
 from server.checks import service as checks
-from server.notices.tables import Notice, NoticeRead
+from server.notices import service
+from server.notices.tables import Notice, NoticeRead, NoticeReminder
 from server.policy.service import Policy
 from sync.ids import new_entry_id
 from tests.support import csrf_from
@@ -157,3 +161,124 @@ async def test_the_hall_board_alone_for_htmx_polling(anonymous):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert soup(response).select_one("#board[hx-trigger]") is not None
+
+
+def typed(page: BeautifulSoup, form_selector: str) -> tuple[str, str]:
+    form = page.select_one(form_selector)
+    return form.select_one('input[name="title"]')["value"], form.select_one("textarea").text
+
+
+async def test_a_refused_draft_edit_keeps_what_was_typed(office):
+    url = await write(office, action="draft", title="原标题", body="原正文", to_staff="1")
+    edit = f'form[action="{url}/edit"]'
+    changed = {"kind": "tip", "title": "新标题", "body": "新正文", "to_staff": "1"}
+    for action in ("draft", "publish"):
+        reversed_days = {"shown_from": "2026-12-10", "shown_until": "2026-12-01"}
+        response = await office.post(
+            f"{url}/edit", data={**changed, **reversed_days, "action": action}
+        )
+        assert response.status_code == 422
+        page = soup(response)
+        assert typed(page, edit) == ("新标题", "新正文")
+        assert page.select_one(f'{edit} select[name="kind"] option[selected]')["value"] == "tip"
+        assert page.select_one(f'{edit} input[name="shown_from"]')["value"] == "2026-12-10"
+        assert page.select_one(f"{edit} #shown_until-error") is not None
+    untitled = await office.post(f"{url}/edit", data={**changed, "title": "", "action": "draft"})
+    assert untitled.status_code == 422
+    assert typed(soup(untitled), edit) == ("", "新正文")
+    assert soup(untitled).select_one(f"{edit} #title-error") is not None
+    stored = await Notice.select(Notice.title, Notice.body).where(Notice.title == "原标题")
+    assert stored == [{"title": "原标题", "body": "原正文"}]
+
+
+async def publish_earlier(title: str, days_ago: int, **fields) -> Notice:
+    """A staff notice published `days_ago`, as the office could then (no refusal today)."""
+    then = clock.today() - dt.timedelta(days=days_ago)
+    form = {"kind": "notice", "title": title, "body": "正文", "to_staff": "1", **fields}
+    created = await service.create_notice(
+        new_entry_id(), form, Actor(username="office"), True, clock.now(), then
+    )
+    return created.row
+
+
+async def test_staff_see_only_notices_current_today(office, client_as):
+    today = clock.today()
+    future = await write(
+        office,
+        title="十二月十日起",
+        to_staff="1",
+        shown_from=(today + dt.timedelta(days=30)).isoformat(),
+    )
+    ended = await publish_earlier(
+        "早已结束", 40, shown_until=(today - dt.timedelta(days=35)).isoformat()
+    )
+    await write(office, title="今天显示", to_staff="1", shown_until=today.isoformat())
+    async with client_as("staff") as staff:
+        listing = await staff.get("/notices/")
+        titles = [a.h2.text for a in soup(listing).select("article.staff-notice")]
+        assert "今天显示" in titles
+        assert "十二月十日起" not in titles and "早已结束" not in titles
+        token = csrf_from(listing.text)
+        for notice_id in (future.rsplit("/", 1)[1], ended["id"]):
+            refused = await staff.post(f"/notices/{notice_id}/read", data={"_csrf_token": token})
+            assert refused.status_code == 404
+    assert await NoticeRead.count().where(NoticeRead.notice == ended["id"]) == 0
+
+
+async def test_no_reminders_for_a_notice_not_shown_today(office):
+    today = clock.today()
+    future = await write(
+        office, title="下月起", to_staff="1", shown_from=(today + dt.timedelta(days=30)).isoformat()
+    )
+    ended = await publish_earlier(
+        "上月止", 40, shown_until=(today - dt.timedelta(days=35)).isoformat()
+    )
+    for url in (future, f"/office/notices/{ended['id']}"):
+        page = soup(await office.get(url, headers={"accept-language": "en"}))
+        assert page.select_one("#readership") is not None
+        assert page.select_one("#readership form") is None  # no remind button
+        assert page.select_one("#readership .not-current") is not None
+        response = await office.post(
+            f"{url}/remind", data={"round_id": str(new_entry_id())}, headers=HTMX
+        )
+        assert response.status_code == 409
+        assert "Reminded" not in response.text
+        notice_id = url.rsplit("/", 1)[1]
+        assert await NoticeReminder.count().where(NoticeReminder.notice == notice_id) == 0
+    listing = soup(await office.get("/office/notices/", headers={"accept-language": "en"}))
+    row = next(li for li in listing.select("#notices li") if "上月止" in li.text)
+    assert row.select_one(".not-current") is not None
+
+
+async def test_publishing_a_notice_whose_period_ended_is_refused_keeping_the_form(office):
+    past = (clock.today() - dt.timedelta(days=3)).isoformat()
+    form = {"kind": "tip", "title": "过期提示", "body": "已过期的正文", "to_staff": "1"}
+    days = {"shown_from": past, "shown_until": past}
+    page = soup(await office.get("/office/notices/"))
+    entry = page.select_one('#new-notice input[name="entry_id"]')["value"]
+    refused = await office.post(
+        "/office/notices/",
+        data={**form, **days, "entry_id": entry, "action": "publish"},
+        headers={"accept-language": "en"},
+    )
+    assert refused.status_code == 422
+    page = soup(refused)
+    assert typed(page, "#new-notice") == ("过期提示", "已过期的正文")
+    assert "already ended" in page.select_one("#new-notice #shown_until-error").text
+    chinese = await office.post(
+        "/office/notices/", data={**form, **days, "entry_id": entry, "action": "publish"}
+    )
+    message = soup(chinese).select_one("#new-notice #shown_until-error").text
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message) and "ended" not in message
+    assert await Notice.count().where(Notice.title == "过期提示") == 0
+    url = await write(office, action="draft", **form, **days)  # a draft may be saved
+    edited = await office.post(
+        f"{url}/edit", data={**form, **days, "title": "改过的", "action": "publish"}
+    )
+    assert edited.status_code == 422
+    assert typed(soup(edited), f'form[action="{url}/edit"]') == ("改过的", "已过期的正文")
+    button = await office.post(f"{url}/publish", headers={"accept-language": "en"})
+    assert button.status_code == 422
+    assert "already ended" in soup(button).select_one("#shown_until-error").text
+    stored = await Notice.select(Notice.status).where(Notice.id == url.rsplit("/", 1)[1])
+    assert stored == [{"status": "draft"}]

@@ -41,8 +41,9 @@ def form(**fields) -> dict:
             "to_staff": "1", **fields}  # fmt: skip
 
 
-async def publish_new(**fields) -> dict:
-    created = await service.create_notice(new_entry_id(), form(**fields), OFFICE, True, NOW, TODAY)
+async def publish_new(today: dt.date = TODAY, **fields) -> dict:
+    """Published on `today` (an earlier day: as the office could then)."""
+    created = await service.create_notice(new_entry_id(), form(**fields), OFFICE, True, NOW, today)
     return created.row
 
 
@@ -119,7 +120,7 @@ async def test_a_reminder_round_reminds_each_unread_login_once():
     ).where(InAppNotification.kind == "notice_reminder")
     assert told == [{"who": "staff", "link": f"/notices/#notice-{notice['id']}"}]
     assert not await OutboxMessage.exists().where(OutboxMessage.kind == "notice_reminder")
-    mine = await queries.staff_notices(await person_of("staff"))
+    mine = await queries.staff_notices(await person_of("staff"), TODAY)
     shown = next(n for n in mine if n["id"] == notice["id"])
     assert isinstance(shown["reminded_at"], dt.datetime) and shown["read_at"] is None
 
@@ -130,7 +131,7 @@ async def test_staff_see_published_staff_notices_unread_first():
     await publish_new(title="未读的")
     await service.acknowledge(read["id"], staff, None, OFFICE, NOW)
     await service.create_notice(new_entry_id(), form(title="草稿"), OFFICE, False, NOW, TODAY)
-    titles = [n["title"] for n in await queries.staff_notices(staff)]
+    titles = [n["title"] for n in await queries.staff_notices(staff, TODAY)]
     assert "草稿" not in titles
     assert titles.index("未读的") < titles.index("已读的")
 
@@ -140,7 +141,9 @@ async def test_the_hall_board_shows_only_public_notices_current_today():
     await publish_new(title="公开通告", to_public="1", to_staff="")
     await publish_new(title="仅职工", to_staff="1")
     await publish_new(title="明天起", to_public="1", shown_from=(TODAY + day).isoformat())
-    await publish_new(title="昨天止", to_public="1", shown_until=(TODAY - day).isoformat())
+    await publish_new(
+        TODAY - 2 * day, title="昨天止", to_public="1", shown_until=(TODAY - day).isoformat()
+    )
     await publish_new(kind="tip", title="今日提示", to_public="1", shown_until=TODAY.isoformat())
     await publish_new(
         kind="clinic", title="发热门诊", to_public="1", body="区人民医院<script>x</script>"
@@ -164,3 +167,42 @@ async def test_todays_visitor_count():
         )  # fmt: skip
     assert await queries.visitors_on(TODAY) == before + 2
     assert await queries.visitors_on(TODAY - dt.timedelta(days=1)) == 0
+
+
+async def test_staff_see_only_the_notices_current_today():
+    day = dt.timedelta(days=1)
+    staff = await person_of("staff")
+    await publish_new(title="今天起", shown_until=TODAY.isoformat())
+    future = await publish_new(title="下月起", shown_from=(TODAY + 30 * day).isoformat())
+    ended = await publish_new(
+        TODAY - 40 * day, title="上月止", shown_until=(TODAY - 35 * day).isoformat()
+    )
+    titles = [n["title"] for n in await queries.staff_notices(staff, TODAY)]
+    assert "今天起" in titles and "下月起" not in titles and "上月止" not in titles
+    later = [n["title"] for n in await queries.staff_notices(staff, TODAY + 30 * day)]
+    assert "下月起" in later and "今天起" not in later
+    for notice in (future, ended):
+        with pytest.raises(LookupError):
+            await service.acknowledge(notice["id"], staff, None, OFFICE, NOW)
+        with pytest.raises(Invalid):
+            await service.remind(new_entry_id(), notice["id"], OFFICE, NOW)
+        assert not await NoticeReminder.exists().where(NoticeReminder.notice == notice["id"])
+
+
+async def test_a_notice_whose_days_have_ended_cannot_be_published():
+    past = (TODAY - dt.timedelta(days=1)).isoformat()
+    with pytest.raises(Invalid) as refused:
+        await publish_new(title="已过期", shown_until=past)
+    assert [p.field for p in refused.value.problems] == ["shown_until"]
+    assert refused.value.problems[0].params == {"day": past}
+    entry = new_entry_id()
+    draft = await service.create_notice(entry, form(shown_until=past), OFFICE, False, NOW, TODAY)
+    assert draft.row["status"] == "draft"  # a draft may keep any days
+    with pytest.raises(Invalid):
+        await service.update_draft(entry, form(shown_until=past), OFFICE, True, NOW, TODAY)
+    with pytest.raises(Invalid):
+        await service.publish(entry, OFFICE, NOW, TODAY)
+    today = await service.update_draft(
+        entry, form(shown_until=TODAY.isoformat()), OFFICE, True, NOW, TODAY
+    )
+    assert today.row["status"] == "published"
