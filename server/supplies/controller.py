@@ -81,7 +81,9 @@ class SuppliesController(Controller):
         disposition = f'attachment; filename="supplies-{today.isoformat()}.xlsx"'
         return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
 
-    async def _item(self, request, item_id, forms, status_code=200, edit_errors=None) -> object:
+    async def _item(
+        self, request, item_id, forms, status_code=200, edit_errors=None, edit_values=None
+    ) -> object:
         current = await service.item_overview(item_id, clock.today())
         if current is None:
             raise NotFoundException()
@@ -92,6 +94,8 @@ class SuppliesController(Controller):
             "departments": await departments(),
             "roster": await roster_by_department(),
             "edit_errors": edit_errors or {},
+            # What the office typed into the rename form, kept when it is refused.
+            "edit_values": edit_values or {},
         }
         template = "supplies/_movements.html" if is_htmx(request) else "supplies/item.html"
         return render(request, template, status_code, **context)
@@ -125,11 +129,12 @@ class SuppliesController(Controller):
 
     @post("/{item_id:uuid}/edit")
     async def edit_item(self, request: Request, item_id: FromPath[uuid.UUID]) -> object:
+        form = dict(await request.form())
         try:
-            await service.update_item(item_id, dict(await request.form()), request.user.actor)
+            await service.update_item(item_id, form, request.user.actor)
         except LookupError:
             raise NotFoundException() from None
         except Invalid as bad:
             errors = field_errors(request_locale(request), bad.problems)
-            return await self._item(request, item_id, _fresh_forms(), 422, errors)
+            return await self._item(request, item_id, _fresh_forms(), 422, errors, form)
         return Redirect(f"/office/supplies/{item_id}", status_code=303)

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from piccolo.query.functions.aggregate import Sum
+from piccolo.query.functions.aggregate import Min, Sum
 
 from server.audit import service as audit
 from server.audit.service import Actor
@@ -117,21 +117,39 @@ async def record_movement(
     today: dt.date,
 ) -> Recorded:
     """Append a purchase, an issue or an adjustment to the ledger (or return the line already
-    stored under `entry_id`). An issue the stock cannot cover is refused."""
+    stored under `entry_id`). An issue or a count the stock cannot cover on its day, or that
+    would leave a later day of the ledger below zero, is refused."""
     fields = stock.clean_movement(kind, form, today)
     await _check_recipient(fields)
     async with write_transaction():
         locked = await _lock_item(item_id)
         if stored := await movement(entry_id):
             return Recorded(stored, created=False)
-        current = await item_balance(item_id)
-        stock.next_balance(current, kind, fields["quantity"], locked["unit"])
+        lines = await _ledger_lines(item_id)
+        stock.check_movement(lines, kind, fields["day"], fields["quantity"], locked["unit"])
         await StockMovement.insert(
             StockMovement(id=entry_id, item=item_id, kind=kind, recorded_by=actor.user_id, **fields)
         )
         stored = await movement(entry_id)
         await audit.record(actor, "create", "stock_movement", entry_id, None, stored)
     return Recorded(stored, created=True)
+
+
+async def _ledger_lines(item_id: uuid.UUID) -> list[tuple[dt.date, int]]:
+    """The item's (day, quantity) lines in ledger order, for the stock check."""
+    rows = (
+        await StockMovement.select(StockMovement.day, StockMovement.quantity)
+        .where(StockMovement.item == item_id)
+        .order_by(StockMovement.day)
+        .order_by(StockMovement.recorded_at)
+        .order_by(StockMovement.id)
+    )
+    return [(_as_date(r["day"]), r["quantity"]) for r in rows]
+
+
+def _as_date(value) -> dt.date:
+    """A day from the database; SQLite answers an aggregate over dates as text."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _movement_rows():
@@ -185,10 +203,20 @@ async def _sums_by_item(*conditions) -> dict:
     return {row["item"]: int(row["total"] or 0) for row in await query}
 
 
+async def _first_issues(*conditions) -> dict:
+    """Item → the day it was first issued (the day its use began)."""
+    query = StockMovement.select(
+        StockMovement.item, Min(StockMovement.day).as_alias("first")
+    ).where(StockMovement.kind == MovementKind.issue)
+    for condition in conditions:
+        query = query.where(condition)
+    return {row["item"]: _as_date(row["first"]) for row in await query.group_by(StockMovement.item)}
+
+
 async def overview(today: dt.date, only: uuid.UUID | None = None) -> list[dict]:
     """Every item (or `only` that one) with its balance, its use over the last week, the days
-    that stock lasts at that rate and its state (ok, low, out); items that need attention
-    first."""
+    that stock lasts at that rate (the use divided by the days of the week the item was in
+    use) and its state (ok, low, out); items that need attention first."""
     since = today - dt.timedelta(days=stock.USE_WINDOW_DAYS - 1)
     mine = [] if only is None else [StockMovement.item == only]
     balances = await _sums_by_item(*mine)
@@ -198,6 +226,7 @@ async def overview(today: dt.date, only: uuid.UUID | None = None) -> list[dict]:
         StockMovement.day >= since,
         StockMovement.day <= today,
     )
+    first_issue = await _first_issues(*mine)
     items = SupplyItem.select().order_by(SupplyItem.name)
     if only is not None:
         items = items.where(SupplyItem.id == only)
@@ -210,7 +239,9 @@ async def overview(today: dt.date, only: uuid.UUID | None = None) -> list[dict]:
                 **found,
                 "balance": current,
                 "used_recently": used,
-                "days_left": stock.days_left(current, used),
+                "days_left": stock.days_left(
+                    current, used, stock.days_in_use(first_issue.get(found["id"]), today)
+                ),
                 "state": stock.stock_state(current, found["low_stock"]),
             }
         )

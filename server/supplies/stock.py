@@ -1,5 +1,5 @@
-"""The stock rules as pure functions: form fields cleaned, the balance from the ledger, an issue
-the stock cannot cover refused, low stock and days of stock left.
+"""The stock rules as pure functions: form fields cleaned, the balance from the ledger, an entry
+the stock cannot cover on its day (or on a later one) refused, low stock and days of stock left.
 
 Messages are English msgids; the pages translate them."""
 
@@ -14,7 +14,8 @@ from server.checks.rules import Invalid, Problem
 from server.i18n import N_
 from server.supplies.tables import MovementKind
 
-# The rate of use is what was issued over the last week (today and the six days before).
+# The rate of use is what was issued over the last week (today and the six days before),
+# divided by the days of it the item was in use.
 USE_WINDOW_DAYS = 7
 MAX_QUANTITY = 1_000_000
 MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
@@ -25,15 +26,59 @@ def balance(quantities: Iterable[int]) -> int:
     return sum(quantities)
 
 
-def next_balance(current: int, kind: MovementKind, quantity: int, unit: str = "") -> int:
-    """The balance after one more movement. An issue that would leave less than nothing is
-    refused; only an explicit adjustment (盘点调整, with its reason) may take the stock below
-    zero, and a purchase is always taken, even onto a negative balance."""
-    after = current + quantity
-    if quantity < 0 and after < 0 and kind != MovementKind.adjustment:
-        message = N_("Only %(balance)s %(unit)s in stock: issue at most that many")
-        raise Invalid([Problem("quantity", message, {"balance": max(current, 0), "unit": unit})])
-    return after
+def lowest_from(ledger: Iterable[tuple[dt.date, int]], day: dt.date) -> tuple[dt.date, int]:
+    """The lowest balance from the end of `day` on, and the day it is reached: `day` itself
+    (after that day's entries, where a new entry for it lands) or a later day of the ledger.
+    `ledger` is the item's (day, signed quantity) lines in the order they were entered."""
+    lines = sorted(ledger, key=lambda line: line[0])  # stable: a day's lines as entered
+    running = sum(quantity for when, quantity in lines if when <= day)
+    lowest = (day, running)
+    for when, quantity in lines:
+        if when > day:
+            running += quantity
+            if running < lowest[1]:
+                lowest = (when, running)
+    return lowest
+
+
+# (kind, the lowest balance falls on a later day) → what the office is told
+_TOO_FEW = {
+    (MovementKind.issue, False): N_(
+        "Only %(balance)s %(unit)s in stock on %(day)s: issue at most that many"
+    ),
+    (MovementKind.issue, True): N_(
+        "On %(day)s, later in the ledger, only %(balance)s %(unit)s are left: "
+        "issue at most that many"
+    ),
+    (MovementKind.adjustment, False): N_(
+        "Only %(balance)s %(unit)s in stock on %(day)s: a count cannot take away more than that"
+    ),
+    (MovementKind.adjustment, True): N_(
+        "On %(day)s, later in the ledger, only %(balance)s %(unit)s are left: "
+        "a count cannot take away more than that"
+    ),
+}
+
+
+def check_movement(
+    ledger: Iterable[tuple[dt.date, int]],
+    kind: MovementKind,
+    day: dt.date,
+    quantity: int,
+    unit: str = "",
+) -> None:
+    """Refuse an entry dated `day` that would leave less than nothing on that day or on any
+    later day of the ledger: an issue (or a count, 盘点调整) cannot take away what was not
+    there yet, nor what a later issue already took. A purchase is always taken."""
+    if quantity >= 0:
+        return
+    when, lowest = lowest_from(ledger, day)
+    if lowest + quantity >= 0:
+        return
+    kind = MovementKind.adjustment if kind == MovementKind.adjustment else MovementKind.issue
+    message = _TOO_FEW[(kind, when != day)]
+    params = {"balance": max(lowest, 0), "unit": unit, "day": when.isoformat()}
+    raise Invalid([Problem("quantity", message, params)])
 
 
 def stock_state(current: int, low_stock: int) -> str:
@@ -43,14 +88,26 @@ def stock_state(current: int, low_stock: int) -> str:
     return "low" if current <= low_stock else "ok"
 
 
-def days_left(current: int, used_in_window: int, window_days: int = USE_WINDOW_DAYS) -> int | None:
-    """Whole days the stock lasts at the window's average daily use, rounded down so the
-    office reorders early; None when nothing was used (no rate to project)."""
+def days_in_use(
+    first_issue: dt.date | None, today: dt.date, window_days: int = USE_WINDOW_DAYS
+) -> int:
+    """The days of the window the item has been in use: from its first issue ever (or the
+    window's first day, if that came before) to today, at least 1. A new item issued only
+    today has one day of use behind it, not a week."""
+    if first_issue is None:
+        return 1
+    return max(1, min(window_days, (today - first_issue).days + 1))
+
+
+def days_left(current: int, used_in_window: int, days_in_use: int = USE_WINDOW_DAYS) -> int | None:
+    """Whole days the stock lasts at the average daily use over the days it was in use,
+    rounded down so the office reorders early; None when nothing was used (no rate to
+    project)."""
     if current <= 0:
         return 0
     if used_in_window <= 0:
         return None
-    return math.floor(current * window_days / used_in_window)
+    return math.floor(current * max(days_in_use, 1) / used_in_window)
 
 
 def parse_quantity(text, signed: bool = False) -> int:

@@ -1,12 +1,14 @@
 """Supplies through HTTP as the office: items, the movement widget (htmx and plain forms),
 refusals, resubmission, the overview's low-stock alert, and the Excel export."""
 
+import datetime as dt
 from io import BytesIO
 
 import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
+from server import clock
 from server.supplies.tables import StockMovement, SupplyItem
 from tests.support import csrf_from
 
@@ -118,7 +120,8 @@ async def test_the_overview_alerts_low_stock_and_shows_days_left(office):
     assert "N95口罩" in overview.select_one("#low-stock").text
     row = next(r for r in overview.select("#stock tbody tr") if "N95口罩" in r.text)
     assert "stock-low" in row["class"]
-    assert row.select_one(".days-left").text.strip() == "3 days"  # 30 left at 10 a day
+    # 30 left after 70 went today, its first day in use: less than a day at that rate
+    assert row.select_one(".days-left").text.strip() == "0 days"
 
 
 async def test_bad_item_form_answers_422_and_a_duplicate_name_is_refused(office):
@@ -169,3 +172,103 @@ async def test_excel_export_reads_back(client_as):
     assert "医用外科口罩" in names
     issued = [row[4].value for row in book["领取记录"].iter_rows(min_row=3)]
     assert "王萍" in issued
+
+
+async def test_a_refused_rename_keeps_what_was_typed(office):
+    url = await add_item(office, "手消毒凝胶", low=5)
+    response = await office.post(
+        f"{url}/edit",
+        data={"name": "免洗手消毒凝胶", "unit": "只", "low_stock": "十"},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 422
+    form = soup(response).select_one(f'form[action="{url}/edit"]')
+    assert form.select_one('input[name="name"]')["value"] == "免洗手消毒凝胶"
+    assert form.select_one('input[name="low_stock"]')["value"] == "十"
+    assert form.select_one("#low_stock-error") is not None
+    await add_item(office, "已有名称")
+    clash = await office.post(f"{url}/edit", data={"name": "已有名称", "low_stock": "8"})
+    assert clash.status_code == 422
+    form = soup(clash).select_one(f'form[action="{url}/edit"]')
+    assert form.select_one('input[name="name"]')["value"] == "已有名称"
+    assert form.select_one('input[name="low_stock"]')["value"] == "8"
+    item = await SupplyItem.select().where(SupplyItem.name == "手消毒凝胶").first()
+    assert item["low_stock"] == 5
+
+
+def days_ago(n: int) -> str:
+    return (clock.today() - dt.timedelta(days=n)).isoformat()
+
+
+async def issue_form(client, url: str, quantity: int, day: str) -> tuple[str, dict]:
+    page = soup(await client.get(url))
+    department = page.select_one('#form-issue select[name="department"] option[value!=""]')
+    return movement_form(
+        page, "issue", quantity=str(quantity), day=day, department=department["value"],
+        receiver="王萍",
+    )  # fmt: skip
+
+
+async def record(client, url: str, kind: str, **fields):
+    if kind == "issue":
+        action, form = await issue_form(client, url, fields.pop("quantity"), fields.pop("day"))
+    else:
+        action, form = movement_form(soup(await client.get(url)), kind, **fields)
+    return await client.post(action, data=form, headers=HTMX)
+
+
+async def test_an_issue_dated_before_the_stock_existed_is_refused_naming_that_day(office):
+    url = await add_item(office, "护目镜")
+    bought = await record(
+        office, url, "purchase", quantity="20", supplier="医药公司", day=days_ago(5)
+    )
+    assert bought.status_code == 200
+    early = await record(office, url, "issue", quantity=15, day=days_ago(30))
+    assert early.status_code == 422
+    error = soup(early).select_one("#form-issue #quantity-error").text
+    assert f"Only 0 只 in stock on {days_ago(30)}" in error
+    assert await StockMovement.count().where(StockMovement.quantity == -15) == 0
+    assert (await record(office, url, "issue", quantity=15, day=days_ago(2))).status_code == 200
+    # 20 on hand five days ago, but 15 of them went two days ago: only 5 may go in between
+    between = await record(office, url, "issue", quantity=10, day=days_ago(4))
+    assert between.status_code == 422
+    error = soup(between).select_one("#form-issue #quantity-error").text
+    assert days_ago(2) in error and "5 只" in error
+    assert (await record(office, url, "issue", quantity=5, day=days_ago(4))).status_code == 200
+    ledger = soup(await office.get(url)).select(".ledger tbody tr")
+    assert [int(row.select("td")[3].text) for row in ledger] == [0, 15, 20]
+
+
+async def test_a_count_cannot_take_stock_below_zero_and_says_which_way_it_went(office):
+    url = await add_item(office, "乳胶手套")
+    await record(office, url, "purchase", quantity="20", supplier="医药公司", day=days_ago(3))
+    below = await record(office, url, "adjustment", quantity="-25", reason="盘点", day=days_ago(1))
+    assert below.status_code == 422
+    error = soup(below).select_one("#form-adjustment #quantity-error").text
+    assert f"Only 20 只 in stock on {days_ago(1)}" in error
+    before = await record(office, url, "adjustment", quantity="-5", reason="盘点", day=days_ago(4))
+    assert before.status_code == 422  # nothing was there yet
+    down = await record(office, url, "adjustment", quantity="-10", reason="盘点")
+    assert down.status_code == 200
+    assert (
+        "Recorded: stock adjusted down by 10 只"
+        in soup(down).select_one("#form-adjustment .alert.ok").text
+    )
+    up = await record(office, url, "adjustment", quantity="3", reason="盘点")
+    assert (
+        "Recorded: stock adjusted up by 3 只"
+        in soup(up).select_one("#form-adjustment .alert.ok").text
+    )
+    action, form = movement_form(
+        soup(await office.get(url)), "adjustment", quantity="-1", reason="盘点"
+    )
+    chinese = await office.post(action, data=form, headers={"hx-request": "true"})
+    assert "调减" in soup(chinese).select_one("#form-adjustment .alert.ok").text
+
+
+async def test_days_left_counts_only_the_days_in_use(office):
+    url = await add_item(office, "新到口罩")
+    await record(office, url, "purchase", quantity="100", supplier="医药公司")
+    await record(office, url, "issue", quantity=10, day=days_ago(0))
+    page = soup(await office.get(url, headers={"accept-language": "en"}))
+    assert page.select_one("#movements .days-left").text.strip() == "9 days"  # 90 at 10 a day

@@ -76,17 +76,38 @@ async def test_an_issue_the_stock_cannot_cover_is_refused_and_stores_nothing(dep
     assert await service.item_balance(item["id"]) == 0
 
 
-async def test_an_adjustment_corrects_the_count_with_its_reason(department):
+async def test_an_adjustment_corrects_the_count_with_its_reason_but_not_below_zero(department):
     item = await new_item("75%酒精")
     await move(item, K.purchase, 20, department)
-    await move(item, K.adjustment, -25, department)
-    assert await service.item_balance(item["id"]) == -5
+    with pytest.raises(Invalid) as refused:
+        await move(item, K.adjustment, -25, department)  # a count cannot find −5 bottles
+    assert refused.value.problems[0].params["balance"] == 20
+    await move(item, K.adjustment, -15, department)
+    assert await service.item_balance(item["id"]) == 5
     ledger = await service.ledger(item["id"])
     assert [(m["kind"], m["balance_after"], m["reason"]) for m in ledger][0] == (
         "adjustment",
-        -5,
+        5,
         "盘点",
     )
+
+
+async def test_a_backdated_issue_is_checked_against_the_balance_on_its_day(department):
+    """护目镜: 20 bought on one day; 15 issued a month before it would show −15 that day."""
+    item = await new_item("护目镜")
+    await move(item, K.purchase, 20, department, day=TODAY - dt.timedelta(days=5))
+    with pytest.raises(Invalid) as refused:
+        await move(item, K.issue, 15, department, day=TODAY - dt.timedelta(days=30))
+    params = refused.value.problems[0].params
+    assert (params["balance"], params["day"]) == (0, (TODAY - dt.timedelta(days=30)).isoformat())
+    await move(item, K.issue, 15, department, day=TODAY - dt.timedelta(days=1))
+    with pytest.raises(Invalid) as refused:  # would take what the later issue already took
+        await move(item, K.issue, 6, department, day=TODAY - dt.timedelta(days=3))
+    params = refused.value.problems[0].params
+    assert (params["balance"], params["day"]) == (5, (TODAY - dt.timedelta(days=1)).isoformat())
+    await move(item, K.issue, 5, department, day=TODAY - dt.timedelta(days=3))
+    balances = [m["balance_after"] for m in await service.ledger(item["id"])]
+    assert balances == [0, 15, 20]
 
 
 async def test_two_issues_at_once_cannot_both_spend_the_last_boxes(department):
@@ -131,6 +152,16 @@ async def test_overview_low_stock_and_days_left_at_last_weeks_use(department):
     assert row["days_left"] == 6  # 95 left at 15 a day
 
 
+async def test_days_left_for_an_item_in_use_for_only_a_few_days(department):
+    item = await new_item("新到酒精棉片")
+    await move(item, K.purchase, 100, department, day=TODAY - dt.timedelta(days=2))
+    await move(item, K.issue, 10, department, day=TODAY - dt.timedelta(days=1))
+    await move(item, K.issue, 10, department, day=TODAY)
+    row = await service.item_overview(item["id"], TODAY)
+    assert (row["balance"], row["used_recently"]) == (80, 20)
+    assert row["days_left"] == 8  # 10 a day over the two days in use, not 20 a week
+
+
 quantities = st.lists(
     st.tuples(st.sampled_from(list(K)), st.integers(min_value=-40, max_value=60)),
     min_size=1,
@@ -140,11 +171,9 @@ quantities = st.lists(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(moves=quantities)
-async def test_property_the_stored_balance_is_the_sum_and_never_negative_without_adjustment(
-    moves,
-):
+async def test_property_the_stored_balance_is_the_sum_and_never_negative(moves):
     """Any sequence through the real service: refused entries store nothing, the balance is
-    the sum of the stored lines, and only an adjustment line ever leaves it below zero."""
+    the sum of the stored lines, and no line ever leaves it below zero."""
     department = (await Department.select(Department.id).first())["id"]
     item = await new_item(f"物品-{new_entry_id()}"[:50])
     expected = 0
@@ -154,12 +183,11 @@ async def test_property_the_stored_balance_is_the_sum_and_never_negative_without
         try:
             await move(item, kind, number, department)
         except Invalid:
-            assert kind == K.issue and expected - number < 0
+            taken = number if kind == K.issue else -number
+            assert kind != K.purchase and expected - taken < 0
             continue
         expected += -number if kind == K.issue else number
     assert await service.item_balance(item["id"]) == expected
     ledger = await service.ledger(item["id"])
     assert sum(m["quantity"] for m in ledger) == expected
-    for line in ledger:
-        if line["balance_after"] < 0 and line["quantity"] < 0:
-            assert line["kind"] == K.adjustment
+    assert all(line["balance_after"] >= 0 for line in ledger)

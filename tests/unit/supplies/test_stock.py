@@ -18,20 +18,59 @@ def test_balance_is_the_sum_of_the_movements():
     assert stock.balance([]) == 0
 
 
-def test_an_issue_beyond_the_stock_is_refused_with_what_is_left():
+def day(n: int) -> dt.date:
+    return TODAY - dt.timedelta(days=n)
+
+
+def test_an_issue_beyond_the_stock_is_refused_with_what_is_left_that_day():
+    ledger = [(day(3), 20)]
     with pytest.raises(Invalid) as refused:
-        stock.next_balance(20, K.issue, -21, "只")
+        stock.check_movement(ledger, K.issue, day(1), -21, "只")
     problem = refused.value.problems[0]
     assert problem.field == "quantity"
-    assert problem.params == {"balance": 20, "unit": "只"}
-    assert stock.next_balance(20, K.issue, -20) == 0
+    assert problem.params == {"balance": 20, "unit": "只", "day": day(1).isoformat()}
+    stock.check_movement(ledger, K.issue, day(1), -20)
 
 
-def test_only_an_adjustment_may_go_below_zero_and_a_purchase_is_always_taken():
-    assert stock.next_balance(5, K.adjustment, -8) == -3
-    assert stock.next_balance(-3, K.purchase, 2) == -1
-    with pytest.raises(Invalid):
-        stock.next_balance(-1, K.issue, -1)
+def test_an_issue_dated_before_the_stock_existed_is_refused():
+    """护目镜: 20 bought on one day, 15 issued a month earlier would leave −15 that day."""
+    with pytest.raises(Invalid) as refused:
+        stock.check_movement([(day(0), 20)], K.issue, day(30), -15, "副")
+    assert refused.value.problems[0].params == {
+        "balance": 0,
+        "unit": "副",
+        "day": day(30).isoformat(),
+    }
+    assert "later" not in refused.value.problems[0].message
+
+
+def test_an_issue_may_not_spend_what_a_later_entry_already_took():
+    ledger = [(day(5), 20), (day(2), -15)]
+    assert stock.lowest_from(ledger, day(4)) == (day(2), 5)
+    with pytest.raises(Invalid) as refused:
+        stock.check_movement(ledger, K.issue, day(4), -10, "只")
+    problem = refused.value.problems[0]
+    assert problem.params == {"balance": 5, "unit": "只", "day": day(2).isoformat()}
+    assert "later" in problem.message
+    stock.check_movement(ledger, K.issue, day(4), -5)
+
+
+def test_the_same_days_entries_count_before_the_new_one():
+    ledger = [(day(1), 10), (day(1), -4), (day(0), 3)]
+    assert stock.lowest_from(ledger, day(1)) == (day(1), 6)
+    assert stock.lowest_from(ledger, day(2)) == (day(2), 0)
+    assert stock.lowest_from([], TODAY) == (TODAY, 0)
+
+
+def test_a_count_cannot_take_stock_below_zero_and_a_purchase_is_always_taken():
+    with pytest.raises(Invalid) as refused:
+        stock.check_movement([(day(3), 5)], K.adjustment, day(0), -8, "只")
+    assert "count" in refused.value.problems[0].message
+    stock.check_movement([(day(3), 5)], K.adjustment, day(0), -5)
+    stock.check_movement([(day(3), 5), (day(1), -9)], K.purchase, day(0), 2)  # an old minus
+    with pytest.raises(Invalid) as refused:
+        stock.check_movement([(day(3), 5), (day(1), -9)], K.issue, day(0), -1)
+    assert refused.value.problems[0].params["balance"] == 0
 
 
 @pytest.mark.parametrize(
@@ -55,6 +94,26 @@ def test_stock_state(balance, low, state):
 )
 def test_days_left_at_last_weeks_rate(balance, used, days):
     assert stock.days_left(balance, used) == days
+
+
+@pytest.mark.parametrize(
+    "first_issue, in_use",
+    [
+        (TODAY, 1),  # first issued today: one day of use, not seven
+        (TODAY - dt.timedelta(days=2), 3),
+        (TODAY - dt.timedelta(days=6), 7),
+        (TODAY - dt.timedelta(days=40), 7),  # in use long before the window: all of it
+        (None, 1),
+    ],
+)
+def test_days_in_use_within_the_window(first_issue, in_use):
+    assert stock.days_in_use(first_issue, TODAY) == in_use
+
+
+def test_days_left_divides_by_the_days_in_use():
+    assert stock.days_left(90, 10, days_in_use=1) == 9  # 10 a day, not 10 a week
+    assert stock.days_left(100, 30, days_in_use=3) == 10
+    assert stock.days_left(100, 70) == 10  # a whole week by default
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1.5", "0", "-3", "1000001"])
@@ -112,21 +171,28 @@ def test_a_purchase_needs_a_supplier_and_an_adjustment_a_reason():
 movement = st.tuples(st.sampled_from(list(K)), st.integers(min_value=1, max_value=500))
 
 
-@given(st.lists(movement, max_size=60), st.lists(st.booleans(), max_size=60))
-def test_the_ledger_invariant_for_any_sequence(moves, signs):
-    """Fold any sequence through the rule: the balance is always the sum of what was
-    accepted, and it is below zero only after an adjustment took it there."""
-    current, accepted, adjusted_below = 0, [], False
-    for (kind, amount), negative in zip(moves, signs + [False] * len(moves), strict=False):
+@given(st.lists(st.tuples(movement, st.integers(0, 9), st.booleans()), max_size=40))
+def test_the_ledger_never_goes_below_zero_on_any_day(moves):
+    """Fold any sequence of dated entries through the rule: what is accepted never leaves
+    the running balance below zero on any day of the ledger, whatever order they came in."""
+    ledger: list[tuple[dt.date, int]] = []
+    for (kind, amount), back, negative in moves:
+        when = day(back)
         quantity = {K.purchase: amount, K.issue: -amount}.get(kind, -amount if negative else amount)
         try:
-            current = stock.next_balance(current, kind, quantity)
+            stock.check_movement(ledger, kind, when, quantity)
         except Invalid:
-            assert kind == K.issue and current + quantity < 0
+            assert kind != K.purchase and min(running_balances(ledger + [(when, quantity)])) < 0
             continue
-        accepted.append(quantity)
-        if current < 0 and quantity < 0:
-            assert kind == K.adjustment
-            adjusted_below = True
-        assert current == stock.balance(accepted)
-        assert current >= 0 or adjusted_below
+        ledger.append((when, quantity))
+        assert min(running_balances(ledger)) >= 0
+        assert running_balances(ledger)[-1] == stock.balance(q for _, q in ledger)
+
+
+def running_balances(ledger: list[tuple[dt.date, int]]) -> list[int]:
+    """The balance after each line, in ledger order (by day; a day's lines as entered)."""
+    balances, running = [], 0
+    for _, quantity in sorted(ledger, key=lambda line: line[0]):
+        running += quantity
+        balances.append(running)
+    return balances
