@@ -13,15 +13,8 @@ from server.declarations import service, status
 from server.declarations.tables import Declaration, DeclarationRevision
 from server.i18n import translate
 from server.org.tables import Person
+from tests.http.test_declarations import HTMX, NORMAL, post_form, soup
 
-HTMX = {"hx-request": "true"}
-NORMAL = {
-    "temperature": "36.5",
-    "left_city": "no",
-    "outbreak_contact": "no",
-    "household_symptoms": "no",
-    "work_mode": "on_site",
-}
 ON_SITE = translate("zh", "On site")
 DECLARED = ("已申报 ", "今日已申报 ·")
 DOES_NOT_APPLY = translate(
@@ -29,19 +22,6 @@ DOES_NOT_APPLY = translate(
     "The declared work mode (%(mode)s) does not apply: stay home and await notice.",
     {"mode": ON_SITE},
 )
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-async def post_form(client, url: str, page: str, data: dict, headers=None):
-    """POST `data` with the entry id and CSRF token of the form `page` shows."""
-    shown = soup(await client.get(page))
-    entry = shown.select_one('input[name="entry_id"]')
-    token = shown.select_one('input[name="_csrf_token"]')["value"]
-    body = {"_csrf_token": token, "entry_id": entry["value"] if entry else "", **data}
-    return await client.post(url, data=body, headers=headers or {}, follow_redirects=False)
 
 
 async def reset(person_id: int) -> None:
