@@ -127,22 +127,21 @@ async def prepare() -> list[str]:
 
 
 async def push_rate(url: str, token: str, batch_size: int, entries: int) -> float:
-    """Entries per second through /sync/push in batches of `batch_size`."""
-    batches = [
-        [mutation(n) for n in range(i, min(i + batch_size, entries))]
+    """Entries per second through /sync/push in batches of `batch_size`. Bodies are encoded
+    and answers checked outside the timing, as the raw side's rows are made before it: the
+    figure is the server's, not this client's JSON work."""
+    bodies = [
+        json.dumps({"mutations": [mutation(n) for n in range(i, min(i + batch_size, entries))]})
         for i in range(0, entries, batch_size)
     ]
+    headers = {"authorization": f"Device {token}", "content-type": "application/json"}
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         started = time.perf_counter()
-        for batch in batches:
-            response = await client.post(
-                "/sync/push",
-                json={"mutations": batch},
-                headers={"authorization": f"Device {token}"},
-            )
-            statuses = {r["status"] for r in response.json()["results"]}
-            assert statuses == {"applied"}, statuses
-        return entries / (time.perf_counter() - started)
+        responses = [await client.post("/sync/push", content=b, headers=headers) for b in bodies]
+        elapsed = time.perf_counter() - started
+    statuses = {r["status"] for response in responses for r in response.json()["results"]}
+    assert statuses == {"applied"}, statuses
+    return entries / elapsed
 
 
 def batches_of(entries: int, size: int, tables: tuple[str, ...], window_id: int):
