@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import Boolean, Bytea, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -8,7 +8,7 @@ from piccolo.table import Table
 from server.org.tables import Department, Person
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """The users of SPEC's table; each account has exactly one."""
 
     admin = "admin"

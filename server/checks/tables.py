@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import (
     JSON,
@@ -19,7 +19,7 @@ from server.accounts.tables import UserAccount
 from server.org.tables import Person, Window
 
 
-class CheckStatus(str, Enum):
+class CheckStatus(StrEnum):
     """Where a check stands under SPEC rule 3."""
 
     normal = "normal"
@@ -28,7 +28,7 @@ class CheckStatus(str, Enum):
     held = "held"  # 暂留: abnormal re-measure, or symptoms with travel/contact
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     arrival = "arrival"  # 上班
     leaving = "leaving"  # 下班
 

@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import (
     JSON,
@@ -20,13 +20,13 @@ from server.accounts.tables import UserAccount
 from server.org.tables import Person
 
 
-class WorkMode(str, Enum):
+class WorkMode(StrEnum):
     on_site = "on_site"  # 到岗
     from_home = "from_home"  # 居家办公
     leave = "leave"  # 请假
 
 
-class WorkState(str, Enum):
+class WorkState(StrEnum):
     """Whether a person may come to work (SPEC rules 4 and 5)."""
 
     on_duty = "on_duty"

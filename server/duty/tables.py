@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import UUID, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -8,7 +8,7 @@ from piccolo.table import Table
 from server.org.tables import Department, Person, Window
 
 
-class Post(str, Enum):
+class Post(StrEnum):
     """Where a shift is served (SPEC rule 8)."""
 
     window = "window"  # a resident window (进驻窗口): never empty during opening hours
@@ -38,7 +38,7 @@ class DutyShift(Table, tablename="duty_shift"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class LogKind(str, Enum):
+class LogKind(StrEnum):
     handover = "handover"  # 交接班
     event = "event"  # 值班事件
 

@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import JSON, UUID, Date, DoublePrecision, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -6,14 +6,14 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
-class IncidentStatus(str, Enum):
+class IncidentStatus(StrEnum):
     open = "open"
     transferred = "transferred"  # 移送
     cleared = "cleared"
     closed = "closed"
 
 
-class StepKind(str, Enum):
+class StepKind(StrEnum):
     """The plan's timeline, in order (三(二)): detected → held → reported to the bureau's
     leading-group office → reported to the district office and CDC → transferred or cleared
     → closed; notes may come at any time."""
@@ -55,12 +55,12 @@ class IncidentStep(Table, tablename="incident_step"):
     recorded_at = Timestamptz(default=TimestamptzNow())
 
 
-class Measure(str, Enum):
+class Measure(StrEnum):
     observation = "observation"  # 医学观察
     isolation = "isolation"  # 隔离
 
 
-class ContactKind(str, Enum):
+class ContactKind(StrEnum):
     visitor = "visitor"  # a visitor check near the case
     staff = "staff"  # a person on the roster
 

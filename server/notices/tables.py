@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import UUID, Boolean, Date, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -9,7 +9,7 @@ from server.accounts.tables import UserAccount
 from server.org.tables import Person
 
 
-class NoticeKind(str, Enum):
+class NoticeKind(StrEnum):
     """What the plan asks the office to publish (三(一)3, 四(三))."""
 
     notice = "notice"  # 通告/通知
@@ -17,7 +17,7 @@ class NoticeKind(str, Enum):
     clinic = "clinic"  # 就医指南: where the fever clinic is and how to get there
 
 
-class NoticeStatus(str, Enum):
+class NoticeStatus(StrEnum):
     draft = "draft"
     published = "published"
     withdrawn = "withdrawn"

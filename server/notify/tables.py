@@ -4,7 +4,7 @@ Every notification is written in the transaction of the change that causes it: a
 per account, and for the other channels (group-robot webhook, e-mail) an outbox row that a
 background worker delivers, with retries, after the change has committed."""
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import JSON, UUID, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -14,12 +14,12 @@ from piccolo.table import Table
 from server.accounts.tables import UserAccount
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     webhook = "webhook"  # a WeCom-style group robot
     email = "email"
 
 
-class OutboxStatus(str, Enum):
+class OutboxStatus(StrEnum):
     held = "held"  # not urgent: waits for the daily digest
     pending = "pending"  # to be delivered (again) from next_attempt_at
     sent = "sent"

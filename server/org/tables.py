@@ -1,16 +1,16 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 
-class DepartmentKind(str, Enum):
+class DepartmentKind(StrEnum):
     department = "department"
     resident_unit = "resident_unit"
 
 
-class GroupRole(str, Enum):
+class GroupRole(StrEnum):
     """Place in the leading group (领导小组)."""
 
     none = ""

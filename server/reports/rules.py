@@ -5,7 +5,7 @@ head may submit, and the counts that contradict the records (瞒报)."""
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 
 from server import clock
 from server.checks.rules import Invalid, Problem
@@ -18,7 +18,7 @@ MAX_NOTE = 200
 WHEREABOUTS = ("on_site", "at_home", "on_leave")
 
 
-class SlotState(str, Enum):
+class SlotState(StrEnum):
     due = "due"  # not in yet, the deadline still ahead: remind
     on_time = "on_time"
     late = "late"  # 迟报: in after the deadline, or not in yet and the deadline passed

@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -10,14 +10,14 @@ from server.org.tables import Department
 COUNT_FIELDS = ("on_site", "at_home", "on_leave", "fever", "suspected", "close_contacts")
 
 
-class ReportRound(str, Enum):
+class ReportRound(StrEnum):
     """The day's report; while emergency response is on, a second one in the afternoon."""
 
     am = "am"
     pm = "pm"
 
 
-class ReportKind(str, Enum):
+class ReportKind(StrEnum):
     submitted = "submitted"  # counts given, all zero being a "nil" report (零报告)
     not_applicable = "not_applicable"  # the office: this department has nothing to report
 

@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import UUID, Date, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -9,7 +9,7 @@ from server.accounts.tables import UserAccount
 from server.org.tables import Department, Person
 
 
-class MovementKind(str, Enum):
+class MovementKind(StrEnum):
     """The three ways stock changes (二(二)2: 采购、管理、发放与记录)."""
 
     purchase = "purchase"  # 采购入库: adds
