@@ -62,6 +62,8 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
             "locale": locale,
             "user": request.scope.get("user"),
             "today": clock.today(),
+            # base.html names it on <body>: the phone's scripts reckon days and times in it.
+            "hall_zone": clock.hall_zone().key,
             "emergency": request.scope.get("state", {}).get("emergency"),
         },
         status_code=status_code,

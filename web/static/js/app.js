@@ -16,8 +16,53 @@ self.hallwatchPage = (() => {
   const t = (key, params = {}) =>
     (texts[key] ?? "").replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
 
-  const clock = (iso) =>
-    new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+  // Days and times are the hall's (HALLWATCH_TZ), whatever zone the phone is set to: the
+  // server names the zone on every page (<body data-hall-zone>; this script is deferred, so
+  // the body is there), the shell the service worker keeps too; a policy the desk keeps names
+  // it as `time_zone`. The phone's own zone only if neither does (or the browser does not know
+  // the zone).
+  const HALL_ZONE = document.body.dataset.hallZone || undefined;
+  const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]; // ISO order, Monday = 1
+  const PARTS = { year: "numeric", month: "2-digit", day: "2-digit", weekday: "short" };
+  Object.assign(PARTS, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  const formats = new Map(); // one per zone: made once, used for every entry shown
+
+  function formatIn(zone) {
+    if (!formats.has(zone)) {
+      let format;
+      try {
+        format = new Intl.DateTimeFormat("en-US", { ...PARTS, timeZone: zone });
+      } catch {
+        format = new Intl.DateTimeFormat("en-US", PARTS); // a zone this browser does not know
+      }
+      formats.set(zone, format);
+    }
+    return formats.get(zone);
+  }
+
+  // The hall's day ("YYYY-MM-DD"), ISO weekday and time of day ("HH:MM", and in minutes) at
+  // `moment` (a Date, an ISO text or milliseconds); `policy.time_zone` names the zone when
+  // given, else the page's.
+  function hallTime(moment = new Date(), policy = null) {
+    const part = {};
+    const zone = policy?.time_zone || HALL_ZONE;
+    for (const { type, value } of formatIn(zone).formatToParts(new Date(moment))) {
+      part[type] = value;
+    }
+    return {
+      day: `${part.year}-${part.month}-${part.day}`,
+      weekday: WEEKDAYS.indexOf(part.weekday) + 1,
+      clock: `${part.hour}:${part.minute}`,
+      minutes: Number(part.hour) * 60 + Number(part.minute) + Number(part.second) / 60,
+    };
+  }
+
+  const clock = (moment) => hallTime(moment).clock;
+  // Whether `moment` falls on the hall's day today (no time, or not a time: not today).
+  const isHallToday = (moment) =>
+    moment != null &&
+    !Number.isNaN(new Date(moment).getTime()) &&
+    hallTime(moment).day === hallTime().day;
 
   // `draw` run one at a time, and once more if asked meanwhile: a slow draw that started
   // before a change never paints over the one that shows it.
@@ -107,11 +152,10 @@ self.hallwatchPage = (() => {
     event.preventDefault();
     const summary = isDesk || (await queue.exists()) ? await queue.summary() : null;
     if (summary?.unsent) return refuse(summary.unsent);
-    // An enrolled phone keeps today's entries of its desk for the next shift (the desk role
-    // sees those anyway) and drops older ones; any other browser keeps no one's entries past
-    // their logout.
-    const today = new Date().toDateString();
-    const ofToday = ({ row }) => new Date(row.time_in ?? row.taken_at).toDateString() === today;
+    // An enrolled phone keeps today's entries of its desk (the hall's today) for the next
+    // shift (the desk role sees those anyway) and drops older ones; any other browser keeps no
+    // one's entries past their logout.
+    const ofToday = ({ row }) => isHallToday(row.time_in ?? row.taken_at);
     if (summary) await queue.dropRows(summary.device ? ofToday : () => false);
     await forgetPages();
     form.submit();
@@ -209,5 +253,16 @@ self.hallwatchPage = (() => {
     });
   }
 
-  return { t, clock, latest, refuse, exportFile, forgetPages, keepOnPhone, showFieldErrors };
+  return {
+    t,
+    hallTime,
+    clock,
+    isHallToday,
+    latest,
+    refuse,
+    exportFile,
+    forgetPages,
+    keepOnPhone,
+    showFieldErrors,
+  };
 })();

@@ -13,7 +13,7 @@
   if (!root) return;
   const queue = self.hallwatchQueue;
   const rules = self.hallwatchRules;
-  const { t, latest, keepOnPhone, showFieldErrors } = self.hallwatchPage;
+  const { t, latest, keepOnPhone, showFieldErrors, hallTime } = self.hallwatchPage;
 
   const KIND = "declaration.submit";
   const ANSWER = "declaration"; // rows the outbox keeps for an answered declaration.submit
@@ -39,12 +39,11 @@
   const isDeclarationForm = (element) =>
     element instanceof HTMLFormElement && mine()?.contains(element) && element === formOf();
 
-  // The phone's own calendar day, as the server takes it from the capture time.
-  const isoDay = (date) =>
-    [date.getFullYear(), date.getMonth() + 1, date.getDate()]
-      .map((n) => String(n).padStart(2, "0"))
-      .join("-");
-  const dayBefore = (date) => new Date(date.getFullYear(), date.getMonth(), date.getDate() - 1);
+  // The day before `day` ("YYYY-MM-DD"): calendar arithmetic, no zone comes into it.
+  const dayBefore = (day) => {
+    const [year, month, date] = day.split("-").map(Number);
+    return new Date(Date.UTC(year, month - 1, date - 1)).toISOString().slice(0, 10);
+  };
 
   // --- the form ----------------------------------------------------------------------------
 
@@ -163,12 +162,13 @@
       stayHome(last?.risks ? last.risks.split(",") : []);
       note("hint decl-known", t("decl_last_known"));
     }
-    const now = new Date();
-    if (last?.day === isoDay(now)) {
+    // The hall's day, as the server takes it from the capture time (not the phone's own).
+    const today = hallTime().day;
+    if (last?.day === today) {
       fill(form, last);
       form.elements.amending.value = "1";
       form.closest("section").querySelector("h2").textContent = t("decl_amending");
-    } else if (last?.day === isoDay(dayBefore(now)) && !last.risks) {
+    } else if (last?.day === dayBefore(today) && !last.risks) {
       fill(form, { ...last, temperature: "" });
       const details = form.querySelector("details.answers");
       details.removeAttribute("open");

@@ -2,8 +2,8 @@
 // once (kind disinfection_round.create), and the points turn red when fewer rounds are done
 // than are due by now. The points come from the pulled reference (else the page's own list);
 // the day's rounds from the rows pulled from the server (every desk's) and this phone's outbox.
-// Days and times are the hall's (its zone and open days come with the policy), whatever zone
-// the phone is set to.
+// Days and times are the hall's (app.js hallTime: the zone the page names, or the policy's), and
+// so are its open days (the policy), whatever zone the phone is set to.
 "use strict";
 
 self.hallwatchDisinfection = (() => {
@@ -11,38 +11,13 @@ self.hallwatchDisinfection = (() => {
   const section = document.getElementById("disinfection");
   if (!desk || !section) return null;
   const queue = self.hallwatchQueue;
-  const { t, latest } = self.hallwatchPage;
+  const { t, latest, hallTime, isHallToday: sameDay } = self.hallwatchPage;
   const form = section.querySelector("form");
   const ENTITY = "disinfection_round";
   const KIND = "disinfection_round.create";
   const WHO = "hallwatch-disinfector"; // the last name typed: the same person does most rounds
 
-  const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]; // ISO order, Monday = 1
-  const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7];
-  const PARTS = { year: "numeric", month: "2-digit", day: "2-digit", weekday: "short" };
-  Object.assign(PARTS, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-  const formats = new Map(); // one per zone: made once, used for every point and round
-
-  // The hall's day ("YYYY-MM-DD"), ISO weekday and time of day ("HH:MM", and in minutes) at
-  // `moment`. A policy kept from before the server sent the zone leaves the phone's own.
-  function hallTime(moment = new Date(), policy = desk.policy()) {
-    const zone = policy.time_zone || undefined;
-    if (!formats.has(zone)) {
-      formats.set(zone, new Intl.DateTimeFormat("en-US", { ...PARTS, timeZone: zone }));
-    }
-    const part = {};
-    for (const { type, value } of formats.get(zone).formatToParts(new Date(moment))) {
-      part[type] = value;
-    }
-    return {
-      day: `${part.year}-${part.month}-${part.day}`,
-      weekday: WEEKDAYS.indexOf(part.weekday) + 1,
-      clock: `${part.hour}:${part.minute}`,
-      minutes: Number(part.hour) * 60 + Number(part.minute) + Number(part.second) / 60,
-    };
-  }
-
-  const sameDay = (iso) => hallTime(iso).day === hallTime().day;
+  const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]; // ISO weekdays, as hallTime numbers them
   const minutes = (hhmm) => {
     const [hours, mins] = String(hhmm).split(":").map(Number);
     return hours * 60 + mins;
@@ -212,5 +187,5 @@ self.hallwatchDisinfection = (() => {
     draw();
   })();
 
-  return { dueBy, hallTime };
+  return { dueBy };
 })();

@@ -8,10 +8,10 @@
   if (!desk) return;
   const queue = self.hallwatchQueue;
   const rules = self.hallwatchRules;
-  const { t, clock, latest, refuse, exportFile, forgetPages } = self.hallwatchPage;
+  // Today and the times shown are the hall's (app.js), whatever zone the phone is set to.
+  const { t, clock, isHallToday: sameDay, latest, refuse, exportFile, forgetPages } =
+    self.hallwatchPage;
   const DRIFT_SHOWN_MS = 5 * 60 * 1000;
-
-  const sameDay = (iso) => new Date(iso).toDateString() === new Date().toDateString();
 
   // privacy.mask_phone, for an entry the server has not masked yet.
   function mask(phone) {
