@@ -20,6 +20,7 @@ from server.audit import service as audit
 from server.audit.service import SYSTEM, Actor
 from server.db import write_transaction
 from server.i18n import N_
+from server.org.tables import Person
 
 # Five wrong passwords for one username (or fifty from one address) in 15 minutes lock it
 # for the rest of that window.
@@ -63,35 +64,38 @@ async def create_user(
     department_id: int | None = None,
     actor: Actor = SYSTEM,
 ) -> int:
-    """Create an account, or reset the password and role of the one with this name.
-    Returns its id."""
-    if role not in {r.value for r in Role}:
+    """Create an account, or reset the password of the one with this name. On a reset, what
+    is not given stays as it was: an empty `role` keeps the role, no person and no department
+    keep both, no display name keeps it (a password reset once made the account an
+    administrator, unlinked from its person, named by its login). Returns its id."""
+    if role and role not in {r.value for r in Role}:
         roles = ", ".join(r.value for r in Role)
         raise AccountError(
             N_("Unknown role %(role)s; one of %(roles)s"), {"role": role, "roles": roles}
         )
     if problem := password_problem(password, username):
         raise AccountError(*problem)
-    fields = {
-        "password_hash": await hash_password(password),
-        "role": role,
-        "display_name": display_name or username,
-        "person": person_id,
-        "department": department_id,
-        "active": True,
-    }
+    fields = {"password_hash": await hash_password(password), "active": True}
+    if role:
+        fields["role"] = role
+    if person_id is not None or department_id is not None:
+        fields |= {"person": person_id, "department": department_id}
     async with write_transaction():
         existing = (
             await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first()
         )
+        if display_name or not existing:
+            fields["display_name"] = display_name or await _person_name(person_id) or username
         if existing:
             await UserAccount.update(fields).where(UserAccount.id == existing["id"])
             user_id = existing["id"]
             action = "update"
         else:
-            rows = await UserAccount.insert(UserAccount(username=username, **fields)).returning(
-                UserAccount.id
-            )
+            if not role:
+                raise AccountError(N_("Choose a role for a new account"), {})
+            rows = await UserAccount.insert(
+                UserAccount(username=username, **{"person": None, "department": None, **fields})
+            ).returning(UserAccount.id)
             user_id = rows[0]["id"]
             action = "create"
         shown = {k: v for k, v in fields.items() if k != "password_hash"}
@@ -99,6 +103,13 @@ async def create_user(
             actor, action, "user_account", user_id, None, {"username": username, **shown}
         )
     return user_id
+
+
+async def _person_name(person_id: int | None) -> str:
+    if person_id is None:
+        return ""
+    row = await Person.select(Person.name).where(Person.id == person_id).first()
+    return row["name"] if row else ""
 
 
 @cache.kept("user_account")

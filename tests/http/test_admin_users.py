@@ -1,0 +1,37 @@
+"""The admin's account form: creating an account, and resetting a password without
+changing who the account is."""
+
+from server.accounts.tables import UserAccount
+from tests.support import csrf_from
+
+
+async def account(username: str) -> dict:
+    return await UserAccount.select().where(UserAccount.username == username).first()
+
+
+async def save(admin, **form):
+    token = csrf_from((await admin.get("/admin/users")).text)
+    return await admin.post("/admin/users", data={**form, "_csrf_token": token})
+
+
+async def test_a_password_reset_keeps_the_role_the_person_and_the_name(client_as, seeded):
+    before = await account("staff")
+    async with client_as("admin") as admin:
+        response = await save(admin, username="staff", password="Wang-new-2026", role="")
+    after = await account("staff")
+    assert response.status_code == 200, response.text[response.text.find("alert") :][:300]
+    assert after["password_hash"] != before["password_hash"]
+    assert (after["role"], after["person"], after["department"], after["display_name"]) == (
+        "staff",
+        before["person"],
+        before["department"],
+        "王萍",
+    )
+
+
+async def test_a_new_account_must_choose_a_role(client_as, seeded):
+    async with client_as("admin") as admin:
+        refused = await save(admin, username="newcomer", password="Arrived-2026", role="")
+        created = await save(admin, username="newcomer", password="Arrived-2026", role="desk")
+    assert refused.status_code == 422 and "角色" in refused.text
+    assert created.status_code == 200 and (await account("newcomer"))["role"] == "desk"
