@@ -9,15 +9,24 @@ from server.checks.rules import Invalid
 from server.i18n import field_errors, request_locale
 
 # Form fields that may be posted more than once (checkboxes).
+# The declaration's symptoms are ticked boxes (several values); a sick absence's symptoms
+# are one line of text (posted_text reads it as such).
 MULTIPLE = ("symptoms",)
 
 
 async def posted(request: Request) -> dict:
+    """A declaration form: its ticked boxes as lists."""
     form = await request.form()
     values = {k: form.get(k, "") for k in form}
     for name in MULTIPLE:
         values[name] = form.getall(name) if name in form else []
     return values
+
+
+async def posted_text(request: Request) -> dict:
+    """A form of single values (a sick absence, a clearance)."""
+    form = await request.form()
+    return {k: form.get(k, "") for k in form}
 
 
 def shown(answers: dict | None) -> dict:

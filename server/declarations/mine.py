@@ -17,7 +17,7 @@ from server.accounts.service import people_names
 from server.accounts.tables import Role
 from server.checks.rules import SYMPTOMS, Invalid
 from server.declarations import absences, service, status
-from server.declarations.forms import errors, posted, shown
+from server.declarations.forms import errors, posted, posted_text, shown
 from server.declarations.phone import phone_row
 from server.declarations.rules import declaration_due, quick_path, stored_answers
 from server.policy.service import Policy, load_policy
@@ -152,7 +152,7 @@ class MyDeclarationController(Controller):
     @post("/absence")
     async def report_absence(self, request: Request) -> object:
         """The person registers their own sick absence; the office and their head are told."""
-        values = await posted(request)
+        values = await posted_text(request)
         entry_id = parse_entry_id(values.get("entry_id", "")) or new_entry_id()
         try:
             await absences.register_absence(

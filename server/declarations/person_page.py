@@ -18,7 +18,7 @@ from server.accounts.tables import Role
 from server.checks.rules import Invalid
 from server.declarations import absences, service, status
 from server.declarations.access import may_see, person_for
-from server.declarations.forms import errors, posted
+from server.declarations.forms import errors, posted_text
 from server.policy.service import load_policy
 from server.web import is_htmx, render
 from sync.ids import new_entry_id, parse_entry_id
@@ -59,7 +59,7 @@ class PersonHealthController(Controller):
     @post("/people/{person_id:int}/absence", guards=[REGISTRARS])
     async def register(self, request: Request, person_id: FromPath[int]) -> object:
         person = await person_for(request.user, person_id)
-        values = await posted(request)
+        values = await posted_text(request)
         entry_id = parse_entry_id(values.get("entry_id", "")) or new_entry_id()
         try:
             await absences.register_absence(
@@ -78,7 +78,7 @@ class PersonHealthController(Controller):
     async def clear(self, request: Request, person_id: FromPath[int]) -> object:
         """可返岗: the office's note says why the person may return."""
         person = await person_for(request.user, person_id)
-        values = await posted(request)
+        values = await posted_text(request)
         try:
             await status.clear_to_work(person_id, values.get("note", ""), request.user.actor)
         except Invalid as bad:
@@ -94,7 +94,7 @@ class PersonHealthController(Controller):
         person = {"id": current["person"], "department": current["department"]}
         if not may_see(request.user, person):
             raise PermissionDeniedException("outside your department")
-        values = await posted(request)
+        values = await posted_text(request)
         entry_id = parse_entry_id(values.get("entry_id", "")) or new_entry_id()
         problems, code = {}, 200
         try:

@@ -256,6 +256,7 @@ async def test_sick_absence_registered_followed_up_and_listed_for_the_office(hea
     )
     assert registered.status_code == 303
     absence = await absences.open_absence(member)
+    assert absence["symptoms"] == "发热 38.5"  # one line of text (was stored as "['发热 38.5']")
     follow = soup(await head.get(page)).select_one(f"#absence-{absence['id']} form")
     token = follow.select_one('input[name="_csrf_token"]')["value"]
     answer = await head.post(
