@@ -154,6 +154,7 @@ async def test_the_record_sheet_lists_the_days_rounds_with_a_signature_column(cl
     lines = [r for r in page.select("#sheet tbody tr") if "打印测试点" in r.text]
     assert len(lines) == 1 and "李阿姨" in lines[0].text and "75%酒精" in lines[0].text
     assert len(page.select("#sheet thead th")) == 6  # point, time, agent, strength, by, signature
+    assert page.select("#sheet thead th")[4].text == "消毒人"  # was 移送人, the incident's word
     assert (
         "打印测试点" not in BeautifulSoup(other_day.text, "html.parser").select_one("#sheet").text
     )
