@@ -26,11 +26,14 @@ FORM_FIELDS = list(dict.fromkeys(f for fields in service.STEP_FIELDS.values() fo
 
 
 def _when(text: str) -> dt.datetime | None:
-    """A local date-time from the form, or None for 'now'."""
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
+    """A local date-time from the form, or None for 'now' when left empty; one that cannot be
+    read is refused, not taken for 'now'."""
+    if not text.strip():
         return None
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise service.StepRefused(N_("%(fields)s: not a date and time."), fields=("at",)) from None
     return moment.replace(tzinfo=clock.hall_zone()) if moment.tzinfo is None else moment
 
 
@@ -109,9 +112,8 @@ class IncidentsController(Controller):
         form = await request.form()
         try:
             kind = StepKind(form.get("kind", ""))
-            await service.add_step(
-                incident_id, kind, dict(form), _when(form.get("at", "")), request.user.actor
-            )
+            at = _when(str(form.get("at", "")))
+            await service.add_step(incident_id, kind, dict(form), at, request.user.actor)
         except ValueError as bad:
             refused = (
                 bad

@@ -15,4 +15,5 @@ FIELD_LABELS = {
     "reason": N_("Reason"),
     "text": N_("Note"),
     "summary": N_("Readings"),
+    "at": N_("Time"),
 }

@@ -40,6 +40,10 @@ STATUS_AFTER = {
 }
 
 
+# How far past the server's clock a step's time may be (a slow office clock), no further.
+CLOCK_SLACK = dt.timedelta(minutes=5)
+
+
 class StepRefused(ValueError):
     """A refused step: a msgid and its values, and the fields it is about (named in the
     message as `%(fields)s`, translated where it is shown)."""
@@ -66,6 +70,19 @@ def is_overdue(incident: dict, steps: list[dict], now: dt.datetime) -> bool:
         and incident["status"] != IncidentStatus.closed
         and now > incident["district_deadline"]
     )
+
+
+def check_time(at: dt.datetime, detected_at: dt.datetime, now: dt.datetime) -> None:
+    """Refuse a step dated before its incident was detected, or later than now: a report
+    dated ahead would clear the overdue flag before anyone was told."""
+    if at < detected_at:
+        when = clock.local(detected_at).strftime("%Y-%m-%d %H:%M")
+        message = N_("%(fields)s: before the incident was detected (%(time)s).")
+        raise StepRefused(message, {"time": when}, fields=("at",))
+    if at > now + CLOCK_SLACK:
+        raise StepRefused(
+            N_("%(fields)s: in the future. Record a step once it is done."), fields=("at",)
+        )
 
 
 def check_step(kind: StepKind, details: dict, status: str) -> None:
@@ -163,14 +180,18 @@ async def _step(incident_id, kind: StepKind, details: dict, at: dt.datetime, act
 async def add_step(
     incident_id: uuid.UUID, kind: StepKind, details: dict, at: dt.datetime | None, actor: Actor
 ) -> None:
-    """Record a step of the timeline (raises StepRefused, LookupError)."""
+    """Record a step of the timeline at `at` (None: now), not before the detection nor in
+    the future (raises StepRefused, LookupError)."""
     async with write_transaction():
         incident = await Incident.select().where(Incident.id == incident_id).first()
         if incident is None:
             raise LookupError(incident_id)
         check_step(kind, details, incident["status"])
+        now = clock.now()
+        at = at or now
+        check_time(at, incident["detected_at"], now)
         fields = {f: str(details.get(f, "")).strip()[:200] for f in STEP_FIELDS[kind]}
-        await _step(incident_id, kind, fields, at or clock.now(), actor)
+        await _step(incident_id, kind, fields, at, actor)
         if kind in STATUS_AFTER:
             await Incident.update({Incident.status: STATUS_AFTER[kind]}).where(
                 Incident.id == incident_id

@@ -179,3 +179,36 @@ async def test_each_step_names_who_recorded_it_as_the_person(client_as, seeded):
         assert named == ["系统", "phone-7f3a", "赵净"]
     stored = await IncidentStep.select(IncidentStep.by).where(IncidentStep.incident == incident_id)
     assert sorted(r["by"] for r in stored) == ["office", "phone-7f3a", "system"]
+
+
+async def test_a_step_time_unreadable_in_the_future_or_before_detection_is_refused(
+    client_as, seeded
+):
+    """A report dated tomorrow would clear the overdue flag; one before detection would sit
+    before it on the timeline; an unreadable time is not silently 'now'. Each is refused in
+    words and the form keeps what was typed."""
+    incident = await hold("时间测试", hours_ago=3)
+    url = f"/office/incidents/{incident['id']}"
+    detected = clock.local(incident["detected_at"])
+    district = {"kind": "reported_district", "called": "区疾控", "number": "120"}
+    async with client_as("office") as office:
+        token = csrf_from((await office.get(url)).text)
+        for at, words in (
+            ((clock.local(clock.now()) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"), "将来"),
+            ((detected - dt.timedelta(days=4)).strftime("%Y-%m-%dT%H:%M"), "发现"),
+            ("明天上午", "时间"),
+        ):
+            refused = await record(office, url, {**district, "at": at}, token)
+            assert refused.status_code == 422, at
+            page = soup(refused)
+            assert words in page.select_one(".alert.error").text
+            assert page.select_one('input[name="at"]')["value"] == at
+            assert page.select_one('input[name="called"]')["value"] == "区疾控"
+            assert page.select_one('select[name="kind"] option[selected]')["value"] == (
+                "reported_district"
+            )
+            assert "overdue" in page.select_one("section.panel")["class"]  # still overdue
+        # A time between detection and now is taken.
+        told = (detected + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+        assert (await record(office, url, {**district, "at": told}, token)).status_code == 303
+    assert await IncidentStep.count().where(IncidentStep.incident == incident["id"]) == 3
