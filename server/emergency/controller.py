@@ -4,6 +4,7 @@ may see the dashboard sees the log."""
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.response import Redirect
 
 from server.accounts.guards import OFFICE, allow
 from server.accounts.service import people_names
@@ -41,4 +42,5 @@ class EmergencyController(Controller):
             return await self._page(request, 422, error)
         active = choice == "on"
         await service.switch(active, reason, request.user.actor)
-        return await self._page(request)
+        # A fresh GET: the page's banner and button read the state as the request began.
+        return Redirect("/emergency/", status_code=303)

@@ -15,10 +15,14 @@ async def test_on_with_a_reason_shows_everywhere_then_off(client_as, seeded):
         token = csrf_from((await leader.get("/emergency/")).text)
         refused = await leader.post("/emergency/", data={"active": "on", "_csrf_token": token})
         assert refused.status_code == 422 and banner(await desk.get("/desk")) is None
-        await leader.post(
-            "/emergency/", data={"active": "on", "reason": "大厅出现确诊病例", "_csrf_token": token}
+        switched = await leader.post(
+            "/emergency/",
+            data={"active": "on", "reason": "大厅出现确诊病例", "_csrf_token": token},
+            follow_redirects=True,
         )
         assert "大厅出现确诊病例" in banner(await desk.get("/desk")).text
+        # The page after switching shows the new state: its banner and the switch-off button.
+        assert banner(switched) is not None and 'value="off"' in switched.text
         await leader.post("/emergency/", data={"active": "off", "_csrf_token": token})
         assert banner(await desk.get("/desk")) is None
         log = BeautifulSoup((await leader.get("/emergency/")).text, "html.parser")
