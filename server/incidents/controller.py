@@ -73,7 +73,10 @@ class IncidentsController(Controller):
     @get("/")
     async def board(self, request: Request) -> object:
         return render(
-            request, "incidents/board.html", incidents=await service.incidents_board(clock.now())
+            request,
+            "incidents/board.html",
+            incidents=await service.incidents_board(clock.now()),
+            typed={},
         )
 
     @post("/", status_code=200)
@@ -87,6 +90,7 @@ class IncidentsController(Controller):
                 422,
                 incidents=await service.incidents_board(clock.now()),
                 error=translate(request_locale(request), N_("Name the person.")),
+                typed=dict(form),
             )
         incident_id = await service.raise_incident(
             "manual",

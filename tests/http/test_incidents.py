@@ -212,3 +212,36 @@ async def test_a_step_time_unreadable_in_the_future_or_before_detection_is_refus
         told = (detected + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
         assert (await record(office, url, {**district, "at": told}, token)).status_code == 303
     assert await IncidentStep.count().where(IncidentStep.incident == incident["id"]) == 3
+
+
+async def test_a_refused_hand_raised_incident_keeps_what_was_typed(client_as, seeded):
+    async with client_as("office") as office:
+        token = csrf_from((await office.get("/office/incidents/")).text)
+        typed = {"subject": " ", "place": "B01 窗口", "summary": "家属电话告知发热"}
+        refused = await office.post("/office/incidents/", data={**typed, "_csrf_token": token})
+    assert refused.status_code == 422
+    page = soup(refused)
+    form = page.select_one('form[action="/office/incidents/"]')
+    assert form.find_parent("details").has_attr("open")
+    assert form.select_one('input[name="place"]')["value"] == "B01 窗口"
+    assert form.select_one('input[name="summary"]')["value"] == "家属电话告知发热"
+
+
+async def test_a_hand_raised_incidents_account_is_not_called_a_reading(client_as, seeded):
+    async with client_as("office") as office:
+        token = csrf_from((await office.get("/office/incidents/")).text)
+        typed = {"subject": "电话报告", "place": "B01", "summary": "家属电话告知发热"}
+        raised = await office.post(
+            "/office/incidents/", data={**typed, "_csrf_token": token}, follow_redirects=False
+        )
+        url = raised.headers["location"]
+        pages = [soup(await office.get(url)), soup(await office.get(f"{url}/print"))]
+    for page in pages:
+        detected = page.select_one("li.step-detected")
+        assert "家属电话告知发热" in detected.text
+        assert "体温读数" not in page.text and "情况说明" in detected.text
+    # A hold's readings are still readings.
+    held = await hold("读数")
+    async with client_as("office") as office:
+        page = soup(await office.get(f"/office/incidents/{held['id']}"))
+    assert "体温读数" in page.select_one("li.step-detected").text
