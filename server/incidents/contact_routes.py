@@ -27,10 +27,21 @@ def _back(incident_id: uuid.UUID) -> Redirect:
     return Redirect(f"/office/incidents/{incident_id}#contacts", status_code=303)
 
 
-async def _refused(request, incident_id, bad: Invalid):
+async def _refused(request, incident_id, bad: Invalid, follow_up=None):
+    """The incident page with the error; `follow_up`, (contact id, form as typed) of a refused
+    follow-up, shown open with what was typed."""
     locale = request_locale(request)
     message = "; ".join(translate(locale, p.message, p.params) for p in bad.problems)
-    return await detail_page(request, incident_id, "incidents/detail.html", 422, error=message)
+    contact_id, typed = follow_up or (None, {})
+    return await detail_page(
+        request,
+        incident_id,
+        "incidents/detail.html",
+        422,
+        error=message,
+        follow_up_of=contact_id,
+        follow_up_typed=typed,
+    )
 
 
 class ContactsController(Controller):
@@ -95,5 +106,5 @@ class ContactsController(Controller):
                 entry_id, contact_id, form, request.user.actor, clock.today()
             )
         except Invalid as bad:
-            return await _refused(request, incident_id, bad)
+            return await _refused(request, incident_id, bad, (contact_id, form))
         return _back(incident_id)

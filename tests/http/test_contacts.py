@@ -154,3 +154,27 @@ async def test_a_follow_up_names_who_made_it_as_the_person(client_as, seeded):
     assert made.select_one(".by").text.strip() == "赵净"
     stored = await ContactFollowUp.select().where(ContactFollowUp.contact == contact["id"])
     assert [r["by"] for r in stored] == ["office"]
+
+
+async def test_a_refused_follow_up_keeps_what_was_typed_and_its_form_open(client_as, seeded):
+    incident = await held_case()
+    first = (await contacts.suggestions(incident))[0]
+    form = {"kind": first.kind, "ref": first.ref, "reason": first.reason}
+    contact = (await contacts.confirm(incident["id"], form, OFFICE, clock.today())).row
+    url = f"/office/incidents/{incident['id']}"
+    where = f'li[data-contact="{contact["id"]}"]'
+    async with client_as("office") as office:
+        page = soup(await office.get(url))
+        follow = page.select_one(f'{where} form[action$="/follow-ups"]')
+        data = {i["name"]: i.get("value", "") for i in follow.select("input")}
+        for temperature in ("abc", "99"):
+            typed = {"temperature": temperature, "symptoms": "咳嗽", "note": "电话随访"}
+            refused = await office.post(follow["action"], data={**data, **typed})
+            assert refused.status_code == 422
+            page = soup(refused)
+            assert page.select_one(".alert.error")
+            assert page.select_one(f"{where} details").has_attr("open")
+            again = page.select_one(f'{where} form[action$="/follow-ups"]')
+            for name, value in typed.items():
+                assert again.select_one(f'input[name="{name}"]')["value"] == value
+    assert await ContactFollowUp.count().where(ContactFollowUp.contact == contact["id"]) == 0
