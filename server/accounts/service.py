@@ -188,3 +188,24 @@ async def authenticate(
 
 async def set_locale(user_id: int, locale: str) -> None:
     await UserAccount.update({UserAccount.locale: locale}).where(UserAccount.id == user_id)
+
+
+async def set_active(user_id: int, active: bool, actor: Actor) -> bool:
+    """Switch an account off (its sessions end at their next request: load_user reads only
+    active accounts) or on again; audited. False when there is no such account; an
+    administrator cannot switch their own account off."""
+    async with write_transaction():
+        row = await UserAccount.select(UserAccount.active).where(UserAccount.id == user_id).first()
+        if row is None or (not active and user_id == actor.user_id):
+            return False
+        if row["active"] != active:
+            await UserAccount.update({UserAccount.active: active}).where(UserAccount.id == user_id)
+            await audit.record(
+                actor,
+                "update",
+                "user_account",
+                user_id,
+                {"active": row["active"]},
+                {"active": active},
+            )
+    return True

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect
 
 from server.accounts.guards import ADMIN
-from server.accounts.service import AccountError, create_user
+from server.accounts.service import AccountError, create_user, set_active
 from server.accounts.tables import Role, UserAccount
 from server.i18n import N_, request_locale, translate
 from server.org.service import departments, roster
@@ -67,3 +70,11 @@ class AdminController(Controller):
             error = translate(request_locale(request), bad.message, bad.params)
             return await self._page(request, 422, values=values, error=error, saved=None)
         return await self._page(request, values={}, error=None, saved=values["username"])
+
+    @post("/users/{user_id:int}/active")
+    async def switch(self, request: Request, user_id: FromPath[int]) -> object:
+        """Switch an account off (a lost phone's login, someone who left) or on again."""
+        active = (await request.form()).get("active") == "on"
+        if not await set_active(user_id, active, request.user.actor):
+            raise NotFoundException()
+        return Redirect("/admin/users", status_code=303)

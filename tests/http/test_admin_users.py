@@ -35,3 +35,26 @@ async def test_a_new_account_must_choose_a_role(client_as, seeded):
         created = await save(admin, username="newcomer", password="Arrived-2026", role="desk")
     assert refused.status_code == 422 and "角色" in refused.text
     assert created.status_code == 200 and (await account("newcomer"))["role"] == "desk"
+
+
+async def test_an_account_switched_off_is_logged_out_at_once_and_can_be_switched_on(
+    client_as, seeded
+):
+    desk_id = (await account("desk"))["id"]
+    async with client_as("desk") as desk, client_as("admin") as admin:
+        assert (await desk.get("/desk")).status_code == 200
+        token = csrf_from((await admin.get("/admin/users")).text)
+        off = await admin.post(
+            f"/admin/users/{desk_id}/active", data={"active": "off", "_csrf_token": token}
+        )
+        assert off.status_code in (200, 303)
+        refused = await desk.get("/desk", follow_redirects=False)
+        page = await admin.get("/admin/users")
+        await admin.post(
+            f"/admin/users/{desk_id}/active", data={"active": "on", "_csrf_token": token}
+        )
+    assert refused.status_code in (302, 303, 401) and "/login" in refused.headers.get(
+        "location", "/login"
+    )
+    assert "已停用" in page.text
+    assert (await account("desk"))["active"] is True

@@ -126,6 +126,7 @@ ROUTES = [
     ("GET", "/office/district-report/export.xlsx", OFFICE, 200),
     ("GET", "/office/district-report/export.csv", OFFICE, 200),
     ("POST", "/admin/users", {"admin"}, 422),
+    ("POST", "/admin/users/999999/active", {"admin"}, 404),  # no such account: nobody switched
     ("GET", "/admin/settings", {"admin"}, 200),
     ("POST", "/admin/settings", {"admin"}, 422),
     ("GET", "/notifications", EVERYONE, 200),
