@@ -93,7 +93,7 @@ class WorkStatusChange(Table, tablename="work_status_change"):
     person = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
     from_state = Varchar(length=12, choices=WorkState)
     to_state = Varchar(length=12, choices=WorkState)
-    cause = Varchar(length=20)  # declaration, sick_absence, office_clearance
+    cause = Varchar(length=20)  # declaration, sick_absence, office_clearance, desk_hold
     ref = Varchar(length=64, default="")  # the declaration or absence that caused it
     note = Varchar(length=300, default="")
     changed_by = Varchar(length=50, default="")

@@ -6,8 +6,10 @@ import uuid
 import pytest
 from bs4 import BeautifulSoup
 
+from server.audit.service import Actor
 from server.audit.tables import AuditEntry
 from server.checks.tables import StaffCheck, VisitorCheck
+from server.declarations import status
 from server.org.tables import Person
 from tests.support import csrf_from
 
@@ -173,6 +175,10 @@ async def test_staff_check_through_remeasure_to_hold(desk):
     assert person["name"] in held.select_one(".alert.hold").text
     stored = await StaffCheck.select(StaffCheck.status).where(StaffCheck.id == entry_id).first()
     assert stored["status"] == "held"
+    # Held with a fever, they stay home until the office clears them (SPEC rules 3 and 4).
+    state = await status.state_of(person["id"])
+    assert state["state"] == "stay_home"
+    await status.clear_to_work(person["id"], "test", Actor(username="office"))
 
 
 async def test_staff_check_without_a_person_is_refused(desk):
