@@ -61,6 +61,7 @@ async def test_a_staff_hold_tells_the_office_the_leaders_and_the_head(frozen, we
         ["head-bgs@hall.example", "office@hall.example", webhook.url, "zuzhang@hall.example"]
     )
     assert {r["status"] for r in await outbox("incident_raised")} == {OutboxStatus.pending}
+    await clear_to_work(await wang_ping(), "the hold was a misreading", OFFICE)  # held: home
 
 
 async def test_a_risky_declaration_sends_word_of_the_stay_home_at_once(frozen, webhook):
