@@ -149,7 +149,7 @@ SELECT department,
       THEN 1 ELSE 0 END) AS on_leave,
   SUM(CASE WHEN temperature >= {} OR desk_fever IS NOT NULL THEN 1 ELSE 0 END) AS fever,
   SUM(CASE WHEN state = 'stay_home' THEN 1 ELSE 0 END) AS stay_home,
-  SUM(CASE WHEN declared IS NULL THEN 1 ELSE 0 END) AS not_declared
+  SUM(CASE WHEN declared IS NULL AND state = 'on_duty' THEN 1 ELSE 0 END) AS not_declared
 FROM staff
 GROUP BY department
 """

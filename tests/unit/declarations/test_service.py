@@ -13,6 +13,7 @@ from server.accounts.tables import UserAccount
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.checks.rules import Invalid
+from server.db import write_transaction
 from server.declarations import absences, boards, service, status
 from server.declarations.tables import (
     Declaration,
@@ -294,6 +295,24 @@ async def test_daily_counts_per_department_and_day():
     }
     assert counts["stay_home"] == 1 and counts["fever"] == 1 and counts["at_home"] == 1
     assert counts["on_site"] == 0 and counts["not_declared"] == 4
+
+
+async def test_not_declared_counts_only_those_the_board_shows_as_due_or_missing():
+    """The dashboard's "not declared" (these counts) and the office's board (/health) agree:
+    someone absent sick or told to stay home is shown as such on the board, not as missing."""
+    people = [
+        p
+        for p in await people_of("市场准入审批服务组")
+        if await service.declaration_on(p, clock.today()) is None
+        and (await status.state_of(p))["state"] == WorkState.on_duty
+    ]
+    row = await Person.select(Person.department).where(Person.id == people[0]).first()
+    before = (await boards.daily_counts(clock.today(), POLICY))[row["department"]]
+    async with write_transaction():
+        await status.change_state(people[0], WorkState.sick_absent, "sick_absence", OFFICE)
+        await status.change_state(people[1], WorkState.stay_home, "declaration", OFFICE)
+    after = (await boards.daily_counts(clock.today(), POLICY))[row["department"]]
+    assert after["not_declared"] == before["not_declared"] - 2
 
 
 async def test_the_board_gives_each_person_one_state():
