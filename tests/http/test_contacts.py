@@ -37,6 +37,14 @@ async def held_case() -> dict:
     return await Incident.select().where(Incident.source_id == str(case["id"])).first()
 
 
+async def confirmed_contact() -> tuple[dict, dict]:
+    """A held case and its first suggested contact, confirmed by the office."""
+    incident = await held_case()
+    first = (await contacts.suggestions(incident))[0]
+    form = {"kind": first.kind, "ref": first.ref, "reason": first.reason}
+    return incident, (await contacts.confirm(incident["id"], form, OFFICE, clock.today())).row
+
+
 async def test_the_office_confirms_a_suggestion_once_and_follows_it_up(client_as, seeded):
     incident = await held_case()
     url = f"/office/incidents/{incident['id']}"
@@ -139,10 +147,7 @@ async def test_the_office_shows_a_contacts_full_mobile_to_call_them_and_it_is_au
 
 async def test_a_follow_up_names_who_made_it_as_the_person(client_as, seeded):
     """Each follow-up says who made it by the account's display name; it keeps the login."""
-    incident = await held_case()
-    first = (await contacts.suggestions(incident))[0]
-    form = {"kind": first.kind, "ref": first.ref, "reason": first.reason}
-    contact = (await contacts.confirm(incident["id"], form, OFFICE, clock.today())).row
+    incident, contact = await confirmed_contact()
     url = f"/office/incidents/{incident['id']}"
     async with client_as("office") as office:
         page = soup(await office.get(url))
@@ -157,10 +162,7 @@ async def test_a_follow_up_names_who_made_it_as_the_person(client_as, seeded):
 
 
 async def test_a_refused_follow_up_keeps_what_was_typed_and_its_form_open(client_as, seeded):
-    incident = await held_case()
-    first = (await contacts.suggestions(incident))[0]
-    form = {"kind": first.kind, "ref": first.ref, "reason": first.reason}
-    contact = (await contacts.confirm(incident["id"], form, OFFICE, clock.today())).row
+    incident, contact = await confirmed_contact()
     url = f"/office/incidents/{incident['id']}"
     where = f'li[data-contact="{contact["id"]}"]'
     async with client_as("office") as office:
