@@ -66,6 +66,8 @@ def translate(locale: str, message: str, params: dict | None = None) -> str:
 # and `aside` macros (web/templates/_macros.html) use the same msgids.
 LABELLED = N_("%(label)s: %(value)s")
 ASIDE = N_("%(text)s (%(remark)s)")
+# Chinese enumerates with 、, English with a comma.
+LISTED = N_("%(list)s, %(item)s")
 
 
 def labelled(locale: str, label: str, value: str) -> str:
@@ -76,6 +78,15 @@ def labelled(locale: str, label: str, value: str) -> str:
 def aside(locale: str, text: str, remark: str) -> str:
     """`text (remark)`, punctuated for `locale` (张三（zhangsan）)."""
     return translate(locale, ASIDE, {"text": text, "remark": remark})
+
+
+def listed(locale: str, items) -> str:
+    """`items` enumerated for `locale` (联系人、拨打号码; Who was called, Number called)."""
+    words = iter(items)
+    text = next(words, "")
+    for item in words:
+        text = translate(locale, LISTED, {"list": text, "item": item})
+    return text
 
 
 def field_errors(locale: str, problems) -> dict[str, str]:

@@ -9,7 +9,7 @@ from server import clock
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.db import write_transaction
-from server.i18n import N_, translate
+from server.i18n import N_, listed, translate
 from server.incidents.labels import FIELD_LABELS
 from server.incidents.tables import Incident, IncidentStatus, IncidentStep, StepKind
 from server.notify import notes
@@ -53,7 +53,7 @@ class StepRefused(ValueError):
         self.message, self.params, self.fields = message, params or {}, fields
 
     def text(self, locale: str) -> str:
-        named = "、".join(translate(locale, FIELD_LABELS[f]) for f in self.fields)
+        named = listed(locale, [translate(locale, FIELD_LABELS[f]) for f in self.fields])
         return translate(locale, self.message, {**self.params, "fields": named})
 
 

@@ -160,6 +160,17 @@ async def test_a_refused_step_names_its_fields_in_chinese_and_keeps_what_was_typ
     assert "区疾控中心" in page.select_one("ol.timeline").text  # told whom, kept
 
 
+async def test_a_refused_step_lists_its_fields_with_commas_in_english(client_as, seeded):
+    incident = await hold("英文拒绝")
+    url = f"/office/incidents/{incident['id']}"
+    english = {"accept-language": "en"}
+    async with client_as("office") as office:
+        office.headers.update(english)
+        token = csrf_from((await office.get(url)).text)
+        refused = soup(await record(office, url, {"kind": "reported_district"}, token))
+    assert refused.select_one(".alert.error").text == "Fill in: Who was called, Number called"
+
+
 async def test_each_step_names_who_recorded_it_as_the_person(client_as, seeded):
     """The timeline and the printed report name the office's person, not its login; the
     system is named in Chinese, a device's id is shown as stored; the steps keep the login."""
