@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from server.audit.service import Actor
 from server.checks.tables import CheckStatus
-from server.declarations.status import change_state, state_of
-from server.declarations.tables import WorkState
+from server.declarations.status import send_home
 from server.incidents.service import raise_incident
 from server.org.tables import Person
 
@@ -42,17 +41,9 @@ async def raise_if_newly_held(entity: str, before: dict | None, after: dict, act
         department=await _department_of(after.get("person")),
     )
     if after.get("person") is not None:
-        await _send_home(after["person"], str(after["id"]), summary, actor)
-
-
-async def _send_home(person_id: int, check_id: str, readings: str, actor: Actor) -> None:
-    """A member of staff held at the desk stays home, awaiting notice, until the office clears
-    them (SPEC rules 3 and 4); the incident just raised already told the office and the head.
-    Someone registered sick stays so."""
-    if (await state_of(person_id))["state"] == WorkState.on_duty:
-        await change_state(
-            person_id, WorkState.stay_home, "desk_hold", actor, ref=check_id, note=readings
-        )
+        # A member of staff held at the desk stays home, awaiting notice, until the office
+        # clears them (SPEC rules 3 and 4); the incident just raised told the office and head.
+        await send_home(after["person"], "desk_hold", actor, ref=str(after["id"]), note=summary)
 
 
 async def _department_of(person_id) -> int | None:

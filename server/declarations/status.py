@@ -91,6 +91,14 @@ async def change_state(
     return change
 
 
+async def send_home(person_id: int, cause: str, actor: Actor, *, ref: str = "", note: str = ""):
+    """A person on duty goes to stay home, awaiting notice, inside the caller's write
+    transaction; someone registered sick stays so. The history row, or None."""
+    if (await state_of(person_id))["state"] != WorkState.on_duty:
+        return None
+    return await change_state(person_id, WorkState.stay_home, cause, actor, ref=ref, note=note)
+
+
 async def clear_to_work(
     person_id: int, note: str, actor: Actor, now: dt.datetime | None = None
 ) -> dict | None:

@@ -21,6 +21,7 @@ from server.declarations.tables import Declaration
 from server.duty.service import on_duty_at
 from server.duty.tables import Post
 from server.i18n import N_
+from server.incidents import contact_status
 from server.incidents.tables import CloseContact, ContactFollowUp, ContactKind, Incident, Measure
 from server.org.tables import Person, Window
 from server.policy.service import Policy, load_policy
@@ -224,7 +225,8 @@ async def confirm(incident_id: uuid.UUID, form: dict, actor: Actor, today: dt.da
     async with write_transaction():
         if stored := await CloseContact.select().where(CloseContact.key == key).first():
             return Recorded(stored, created=False)
-        if not await Incident.exists().where(Incident.id == incident_id):
+        incident = await Incident.select().where(Incident.id == incident_id).first()
+        if incident is None:
             raise LookupError(incident_id)
         row = {
             "id": uuid.uuid5(incident_id, f"{kind}|{ref}"),
@@ -242,6 +244,8 @@ async def confirm(incident_id: uuid.UUID, form: dict, actor: Actor, today: dt.da
         await CloseContact.insert(CloseContact(**row, confirmed_by=actor.username))
         await audit.record(actor, "confirm", "close_contact", row["id"], None, row)
         stored = await CloseContact.select().where(CloseContact.key == key).first()
+        if contact_state(stored, today) == Measure.isolation:
+            await contact_status.isolate(stored, incident, actor)
     return Recorded(stored, created=True)
 
 

@@ -10,8 +10,9 @@ from server.audit.service import Actor
 from server.checks.rules import Invalid, Problem, parse_temperature
 from server.db import write_transaction
 from server.i18n import N_
+from server.incidents import contact_status
 from server.incidents.contacts import Recorded, contact_state
-from server.incidents.tables import CloseContact, ContactFollowUp, Measure
+from server.incidents.tables import CloseContact, ContactFollowUp, Incident, Measure
 from server.policy.service import load_policy
 
 RUNNING = (Measure.observation, Measure.isolation)
@@ -73,4 +74,9 @@ async def update_contact(contact_id: uuid.UUID, form: dict, actor: Actor, today:
         after = await _contact(contact_id)
         if after != before:
             await audit.record(actor, "update", "close_contact", contact_id, before, after)
+            incident = await Incident.select().where(Incident.id == after["incident"]).first()
+            if contact_state(after, today) == Measure.isolation:
+                await contact_status.isolate(after, incident, actor)
+            elif before["measure"] == Measure.isolation:
+                await contact_status.end_isolation(after, incident, actor)
     return after
