@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ ABNORMAL = [CheckStatus.remeasure, CheckStatus.cleared, CheckStatus.held]
 # What the office types to find a visitor by their mobile: its last four digits or more of
 # its end, up to the whole number (spaces and dashes ignored).
 PHONE_END = re.compile(r"[0-9]{4,11}")
+MASKED_PHONE = re.compile(r"(1[0-9]{2})\*{4}([0-9]{4})")
 # The expression of the index made by migration checks_2026_11_29t11_40: written the same
 # here, or the database reads the whole day instead.
 PHONE_TAIL = 'substr("visitor_check"."phone", 8, 4)'
@@ -137,12 +139,18 @@ def _page(rows: list[dict], time_key: str, size: int) -> tuple[list[dict], str |
 
 
 def _visitor_text(text: str):
-    """Digits find the mobile numbers ending with them (through the index on the last four);
-    anything else a name or a purpose containing it."""
-    digits = text.replace(" ", "").replace("-", "")
+    """Digits find the mobile numbers ending with them (through the index on the last four),
+    a number as the lists mask it (138****5678) the numbers it may stand for; anything else a
+    name or a purpose containing it. Full-width characters, as a Chinese keyboard may type
+    them, count as their plain forms."""
+    typed = unicodedata.normalize("NFKC", text)
+    digits = typed.replace(" ", "").replace("-", "")
+    if masked := MASKED_PHONE.fullmatch(digits):
+        head, tail = masked.groups()
+        return WhereRaw(f"{PHONE_TAIL} = {{}}", tail) & VisitorCheck.phone.like(f"{head}%{tail}")
     if PHONE_END.fullmatch(digits):
         return WhereRaw(f"{PHONE_TAIL} = {{}}", digits[-4:]) & VisitorCheck.phone.like(f"%{digits}")
-    return contains(VisitorCheck.name, text) | contains(VisitorCheck.purpose, text)
+    return contains(VisitorCheck.name, typed) | contains(VisitorCheck.purpose, typed)
 
 
 def _after(where, time_column, id_column, cursor: str | None):

@@ -115,6 +115,10 @@ async def test_text_search_and_window_filter(office, day_of_checks):
         ("12340000", ["暂留者"]),  # more of the end
         ("13912341111", ["复测正常"]),  # the whole number
         ("139 1234-1111", ["复测正常"]),  # as it is written down
+        ("１１１１", ["复测正常"]),  # typed full-width
+        ("139****1111", ["复测正常"]),  # copied from a masked list
+        ("139＊＊＊＊0000", ["暂留者"]),  # the same, full-width
+        ("138****1111", []),  # masked, another beginning
         ("5555", []),  # no number ends with it
         ("13912345555", []),  # the same last 4 digits are not enough
         ("9123", []),  # digits from the middle of a number
