@@ -155,7 +155,7 @@ async def dashboard(now: dt.datetime, policy: Policy) -> dict:
     return {
         "current": days[-1],
         "trend": days,
-        "staff": staff_today(await daily_counts(day, policy)),
+        "staff": staff_today(await daily_counts(day)),
         "incidents": await open_incidents(now, policy),
         "zero_reports": await zero_reports(day, now, policy),
         "duty_gaps": await gaps_ahead(day),

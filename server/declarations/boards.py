@@ -95,10 +95,10 @@ def filtered(rows: list[dict], filt: BoardFilter) -> list[dict]:
     return rows
 
 
-async def per_department(rows: list[dict], day: dt.date, policy: Policy) -> list[dict]:
+async def per_department(rows: list[dict], day: dt.date) -> list[dict]:
     """The board's states counted per department, beside the zero report's counts for the
     day; departments in the attachment's order, the leaders first."""
-    counts = await daily_counts(day, policy)
+    counts = await daily_counts(day)
     departments = await Department.select(Department.id, Department.name).order_by(
         Department.position
     )
@@ -128,11 +128,11 @@ WITH last_change AS (
 ), desk_fever AS (
   SELECT DISTINCT k.person AS person
   FROM staff_check k
-  WHERE k.taken_at >= {} AND k.taken_at < {}
-    AND COALESCE(k.remeasure_temperature, k.temperature) >= {}
+  WHERE k.taken_at >= {} AND k.taken_at < {} AND k.status IN ('remeasure', 'held')
 ), staff AS (
   SELECT p.department AS department, COALESCE(s.state, 'on_duty') AS state,
-         d.id AS declared, d.work_mode AS mode, d.temperature AS temperature,
+         d.id AS declared, d.work_mode AS mode,
+         CASE WHEN d.temperature >= d.fever_threshold THEN 1 ELSE 0 END AS fever,
          f.person AS desk_fever
   FROM person p
   LEFT JOIN health_declaration d ON d.day_key = CAST(p.id AS VARCHAR(20)) || {}
@@ -147,7 +147,7 @@ SELECT department,
       THEN 1 ELSE 0 END) AS at_home,
   SUM(CASE WHEN state = 'sick_absent' OR (state = 'on_duty' AND mode = 'leave')
       THEN 1 ELSE 0 END) AS on_leave,
-  SUM(CASE WHEN temperature >= {} OR desk_fever IS NOT NULL THEN 1 ELSE 0 END) AS fever,
+  SUM(CASE WHEN fever = 1 OR desk_fever IS NOT NULL THEN 1 ELSE 0 END) AS fever,
   SUM(CASE WHEN state = 'stay_home' THEN 1 ELSE 0 END) AS stay_home,
   SUM(CASE WHEN declared IS NULL AND state = 'on_duty' THEN 1 ELSE 0 END) AS not_declared
 FROM staff
@@ -157,20 +157,23 @@ COUNT_NAMES = ("staff", "on_site", "at_home", "on_leave", "fever", "stay_home", 
 
 
 async def daily_counts(
-    day: dt.date, policy: Policy, until: dt.datetime | None = None
+    day: dt.date, until: dt.datetime | None = None
 ) -> dict[int | None, dict[str, int]]:
     """Per department (None: the leaders without one) for the hall's local `day`, in one
     query: staff on site, at home (working from home or told to stay home), on leave (or
     absent sick), with a fever (in their declaration, or a desk reading whose last value is
     abnormal), told to stay home, not declared. The work status and desk readings are as of
     the day's end, or `until` when earlier (the zero report's round). The daily zero report
-    adds incidents to these (server/reports/records.py)."""
+    adds incidents to these (server/reports/records.py).
+
+    A fever is judged by the threshold in force when it was taken: the declaration keeps it,
+    and a desk reading's status (re-measure due, or held) was set by it. Today's setting
+    would turn a past report that was right into one short of the records (瞒报)."""
     start, end = clock.day_bounds(day)
     if until is not None:
         end = min(end, until)
-    threshold = policy.fever_threshold
     # The declaration is found by its unique "<person>|<day>" key: one index probe per person,
     # where joining on person and day read every declaration of the day for each person.
     day_key = f"|{day.isoformat()}"
-    rows = await Person.raw(COUNTS_SQL, end, start, end, threshold, day_key, True, threshold)
+    rows = await Person.raw(COUNTS_SQL, end, start, end, day_key, True)
     return {row["department"]: {name: int(row[name] or 0) for name in COUNT_NAMES} for row in rows}

@@ -48,7 +48,7 @@ class HealthBoardController(Controller):
             filter=filt,
             rows=boards.filtered(rows, filt),
             counts=boards.count_states(rows),
-            per_department=await boards.per_department(rows, clock.local(now).date(), policy),
+            per_department=await boards.per_department(rows, clock.local(now).date()),
             departments=await departments(),
             states=BOARD_STATES,
             deadline=policy.declaration_deadline,

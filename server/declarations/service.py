@@ -104,7 +104,7 @@ async def submit_declaration(
             return await _replay(replayed, person_id)
         before = await _locked_day(person_id, day)
         risks = risk_reasons(answers, policy)
-        fields = _fields(answers, risks, actor, now, by_head, clock_flag)
+        fields = _fields(answers, risks, policy, actor, now, by_head, clock_flag)
         fields["flags"] = await _fatigue(
             person_id, day, {**fields, "day": day, "submitted_at": _first(before, now)}
         )
@@ -132,13 +132,14 @@ async def _replayed(submission_id: uuid.UUID) -> uuid.UUID | None:
     return row["declaration"] if row else None
 
 
-def _fields(answers, risks, actor, now, by_head, clock_flag) -> dict:
+def _fields(answers, risks, policy, actor, now, by_head, clock_flag) -> dict:
     """The declaration's columns a submission sets (all but its id, person, day and the
     first submission's time)."""
     return {
         **answers,
         "symptoms": ",".join(answers["symptoms"]),
         "risks": ",".join(risks),
+        "fever_threshold": policy.fever_threshold,
         "by_head": by_head,
         "entered_by": actor.user_id,
         "updated_at": now,

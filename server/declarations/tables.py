@@ -18,6 +18,7 @@ from piccolo.table import Table
 
 from server.accounts.tables import UserAccount
 from server.org.tables import Person
+from server.policy.service import Policy
 
 
 class WorkMode(StrEnum):
@@ -45,6 +46,9 @@ class Declaration(Table, tablename="health_declaration"):
     # "<person id>|<day>": the database itself refuses a second declaration that day.
     day_key = Varchar(length=40, unique=True)
     temperature = DoublePrecision()
+    # The fever threshold in force at the last submission: the day's counts judge the
+    # temperature by it, so a later change of the setting does not rewrite what was declared.
+    fever_threshold = DoublePrecision(default=Policy.fever_threshold)
     symptoms = Varchar(length=100, default="")
     symptoms_other = Varchar(length=100, default="")
     left_city = Boolean(default=False)

@@ -86,7 +86,7 @@ async def recorded_counts(
     until = cutoff(day, round_, policy)
     if now is not None:
         until = min(until, now)
-    staff = await daily_counts(day, policy, until)
+    staff = await daily_counts(day, until)
     suspected = await suspected_by_department(day, until)
     contacts = await contacts_by_department(day)
     result = {}

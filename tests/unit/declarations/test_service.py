@@ -282,8 +282,8 @@ async def test_daily_counts_per_department_and_day():
     await declare(people[2], {"work_mode": "leave"}, days_back=1)
     # Sent home by a fever today: at home today, still on site yesterday.
     await declare(people[0], {"temperature": "38.1"})
-    counts = (await boards.daily_counts(clock.today(), POLICY))[row["department"]]
-    past = (await boards.daily_counts(yesterday, POLICY))[row["department"]]
+    counts = (await boards.daily_counts(clock.today()))[row["department"]]
+    past = (await boards.daily_counts(yesterday))[row["department"]]
     assert past == {
         "staff": 5,
         "on_site": 1,
@@ -307,11 +307,11 @@ async def test_not_declared_counts_only_those_the_board_shows_as_due_or_missing(
         and (await status.state_of(p))["state"] == WorkState.on_duty
     ]
     row = await Person.select(Person.department).where(Person.id == people[0]).first()
-    before = (await boards.daily_counts(clock.today(), POLICY))[row["department"]]
+    before = (await boards.daily_counts(clock.today()))[row["department"]]
     async with write_transaction():
         await status.change_state(people[0], WorkState.sick_absent, "sick_absence", OFFICE)
         await status.change_state(people[1], WorkState.stay_home, "declaration", OFFICE)
-    after = (await boards.daily_counts(clock.today(), POLICY))[row["department"]]
+    after = (await boards.daily_counts(clock.today()))[row["department"]]
     assert after["not_declared"] == before["not_declared"] - 2
 
 

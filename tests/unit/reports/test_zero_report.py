@@ -12,6 +12,7 @@ from server import clock, demo
 from server.audit.service import Actor
 from server.checks import service as checks
 from server.checks.rules import Invalid
+from server.declarations.service import submit_declaration
 from server.emergency.tables import EmergencySwitch
 from server.org.tables import Department, Person
 from server.policy.service import Policy
@@ -189,6 +190,39 @@ async def test_counts_below_the_records_are_flagged():
     report = await district.day_report(day, at(9, 45, day), POLICY)
     assert row_of(report["rows"], unit)["mismatch"] == []
     assert report["totals"]["am"]["fever"] == 2
+
+
+async def test_a_past_report_is_judged_by_the_threshold_in_force_that_day():
+    """37.1 °C was no fever when it was declared or measured (37.3); the office lowering the
+    threshold to 37.0 afterwards turns neither the records nor the head's report into 瞒报."""
+    day = DAY + dt.timedelta(days=7)
+    unit = await department_id("投资建设审批服务组")
+    people = await Person.select(Person.id).where(Person.department == unit).order_by(Person.id)
+    declarer, measured = people[0]["id"], people[1]["id"]
+    answers = {
+        "temperature": "37.1", "symptoms": [], "left_city": "no", "outbreak_contact": "no",
+        "household_symptoms": "no", "work_mode": "on_site",
+    }  # fmt: skip
+    await submit_declaration(
+        declarer, answers, HEAD, POLICY, submission_id=new_entry_id(), now=at(8, 0, day)
+    )
+    await checks.record_staff_check(
+        new_entry_id(), {"person": str(measured), "direction": "arrival", "temperature": "37.2"},
+        DESK, POLICY, now=at(8, 10, day),
+    )  # fmt: skip
+    await service.submit(
+        new_entry_id(), unit, day, "am", {**ZEROS, "on_site": "1"}, HEAD, now=at(9, 0, day)
+    )
+    lowered = Policy(fever_threshold=37.0)
+    report = await district.day_report(day, at(12, 0, day + dt.timedelta(days=1)), lowered)
+    row = row_of(report["rows"], unit)
+    assert row["recorded"]["fever"] == 0 and row["mismatch"] == []
+    # Declared once the threshold was lowered, the same reading is a fever.
+    await submit_declaration(
+        people[2]["id"], answers, HEAD, lowered, submission_id=new_entry_id(), now=at(9, 30, day)
+    )
+    recorded = await records.recorded_counts(day, "am", lowered, at(10, 0, day))
+    assert recorded[unit]["fever"] == 1
 
 
 async def test_an_emergency_day_has_two_rounds():
