@@ -20,7 +20,7 @@ from litestar_htmx import HTMXRequest
 from server import cache, db, errors
 from server.accounts.controller import SESSION_STORE, AccountsController
 from server.accounts.guards import ADMIN
-from server.accounts.service import load_user
+from server.accounts.service import session_user
 from server.accounts.sessions import RotatingSessionConfig
 from server.accounts.store import DatabaseStore
 from server.admin.controller import AdminController
@@ -71,8 +71,7 @@ PUBLIC_PATHS = [
 
 
 async def _session_user(session: dict, _connection) -> object:
-    user_id = session.get("user_id")
-    return await load_user(user_id) if isinstance(user_id, int) else None
+    return await session_user(session)
 
 
 async def _emergency_state(request: Request) -> None:

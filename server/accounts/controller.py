@@ -7,7 +7,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from server.accounts import service
-from server.accounts.sessions import rotate_session_id
+from server.accounts.sessions import open_session
 from server.audit import service as audit
 from server.i18n import LOCALES, N_, request_locale, translate
 from server.web import render
@@ -25,7 +25,7 @@ def safe_next(target: str | None) -> str:
 class AccountsController(Controller):
     @get("/login")
     async def login_page(self, request: Request, next: FromQuery[str] = "/") -> object:
-        if request.session.get("user_id"):
+        if await service.session_user(request.session):
             return Redirect(safe_next(next))
         return render(request, "accounts/login.html", next=safe_next(next), error=None)
 
@@ -45,8 +45,7 @@ class AccountsController(Controller):
             return self._refused(request, message, target, 429)
         if user is None:
             return self._refused(request, N_("Wrong username or password"), target, 400)
-        rotate_session_id(request)
-        request.set_session({"user_id": user.id})
+        open_session(request, user)
         await audit.record(user.actor, "login", "user_account", user.id)
         return Redirect(target, status_code=303)
 
@@ -71,8 +70,8 @@ class AccountsController(Controller):
         back = safe_next(form.get("next"))
         if locale not in LOCALES:
             return Redirect(back, status_code=303)
-        if user_id := request.session.get("user_id"):
-            await service.set_locale(user_id, locale)
+        if user := await service.session_user(request.session):
+            await service.set_locale(user.id, locale)
         response = Redirect(back, status_code=303)
         response.set_cookie("lang", locale, max_age=365 * 86400, httponly=True, samesite="lax")
         return response

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from litestar.stores.base import Store
 
@@ -40,6 +41,8 @@ class CurrentUser:
     person_id: int | None
     department_id: int | None
     locale: str
+    # Stands for the password: a session opened under another one has ended (session_user).
+    password_stamp: str = field(repr=False)
 
     @property
     def actor(self) -> Actor:
@@ -137,7 +140,30 @@ async def load_user(user_id: int) -> CurrentUser | None:
         person_id=row["person"],
         department_id=row["department"],
         locale=row["locale"],
+        password_stamp=_stamp(row["password_hash"]),
     )
+
+
+def _stamp(password_hash: str) -> str:
+    # Every hash has its own random salt: setting the same password again changes it too.
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def session_data(user: CurrentUser) -> dict:
+    """What a login session holds: the account and the password it was opened with."""
+    return {"user_id": user.id, "password": user.password_stamp}
+
+
+async def session_user(session: dict) -> CurrentUser | None:
+    """The account a login session acts for, or None once that session has ended: its
+    account was switched off (load_user reads only active accounts) or its password was
+    set anew since the session was opened, by the administrator or by its owner (whose own
+    session is opened again: session_data). Read at every request, in every app process."""
+    user_id = session.get("user_id")
+    user = await load_user(user_id) if isinstance(user_id, int) else None
+    if user is None or session.get("password") != user.password_stamp:
+        return None
+    return user
 
 
 class Throttled(Exception):

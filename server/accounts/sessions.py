@@ -13,6 +13,7 @@ from litestar.middleware.session.server_side import (
 )
 
 from server import clock
+from server.accounts.service import CurrentUser, session_data
 
 ROTATE_FLAG = "hallwatch_rotate_session"
 NEW_ID = "hallwatch_new_session_id"
@@ -28,6 +29,13 @@ def rotate_session_id(connection: ASGIConnection) -> None:
     """Ask for a fresh session id when this response stores the session; the old one is
     deleted from the store."""
     connection.scope.setdefault("state", {})[ROTATE_FLAG] = True
+
+
+def open_session(connection: ASGIConnection, user: CurrentUser) -> None:
+    """Log `user` in under a fresh session id (at login, and after a new password of their
+    own has ended the session they set it from)."""
+    rotate_session_id(connection)
+    connection.set_session(session_data(user))
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):

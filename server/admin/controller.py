@@ -8,7 +8,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from server.accounts.guards import ADMIN
-from server.accounts.service import AccountError, create_user, set_active
+from server.accounts.service import AccountError, create_user, load_user, set_active
+from server.accounts.sessions import open_session
 from server.accounts.tables import Role, UserAccount
 from server.i18n import N_, request_locale, translate
 from server.org.service import departments, roster
@@ -58,7 +59,7 @@ class AdminController(Controller):
             error = translate(request_locale(request), N_("Enter a username"))
             return await self._page(request, 422, values=values, error=error, saved=None)
         try:
-            await create_user(
+            user_id = await create_user(
                 values["username"],
                 values["password"],
                 values["role"],
@@ -69,6 +70,9 @@ class AdminController(Controller):
         except AccountError as bad:
             error = translate(request_locale(request), bad.message, bad.params)
             return await self._page(request, 422, values=values, error=error, saved=None)
+        if user_id == request.user.id:
+            # Their new password ended every session of the account, this one included.
+            open_session(request, await load_user(user_id))
         return await self._page(request, values={}, error=None, saved=values["username"])
 
     @post("/users/{user_id:int}/active")

@@ -15,7 +15,7 @@ from litestar.params import FromQuery
 from litestar.response import Response
 
 from server import clock
-from server.accounts.service import load_user
+from server.accounts.service import session_user
 from server.checks import service as checks
 from server.checks import sync_appliers as check_kinds
 from server.declarations import sync_appliers as declaration_kinds
@@ -78,8 +78,7 @@ async def _origin(request: Request) -> Origin | str:
         if device is None:
             return "device_not_enrolled"
         return Origin(device=device["id"], user_id=None, username=device["id"], role="desk")
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    user = await load_user(user_id) if isinstance(user_id, int) else None
+    user = await session_user(request.session) if "session" in request.scope else None
     if user is None or request.headers.get("x-hallwatch-sync") != "1":
         return "login_required"
     return Origin(device="", user_id=user.id, username=user.username, role=user.role)

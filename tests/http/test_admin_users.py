@@ -1,8 +1,13 @@
 """The admin's account form: creating an account, and resetting a password without
 changing who the account is."""
 
+from server.accounts.service import create_user
 from server.accounts.tables import UserAccount
-from tests.support import csrf_from
+from tests.http.conftest import log_in
+from tests.http.conftest import test_client as app_client
+from tests.support import DEMO_PASSWORD, csrf_from
+
+AS_BROWSER = {"accept": "text/html"}
 
 
 async def account(username: str) -> dict:
@@ -58,3 +63,34 @@ async def test_an_account_switched_off_is_logged_out_at_once_and_can_be_switched
     )
     assert "已停用" in page.text
     assert (await account("desk"))["active"] is True
+
+
+async def still_logged_in(client, path: str = "/team") -> bool:
+    """Whether a page opens, or the browser is sent to log in."""
+    response = await client.get(path, headers=AS_BROWSER, follow_redirects=False)
+    assert response.status_code == 200 or response.headers["location"].startswith("/login")
+    return response.status_code == 200
+
+
+async def test_a_password_reset_ends_every_session_the_account_had(app, client_as, seeded):
+    async with client_as("head") as first, client_as("head") as second:
+        assert await still_logged_in(first) and await still_logged_in(second)
+        async with client_as("admin") as admin:
+            saved = await save(admin, username="head", password="Reset-by-admin-7", role="")
+        assert saved.status_code == 200, saved.text[saved.text.find("alert") :][:300]
+        ended = [await client.get("/team", headers=AS_BROWSER) for client in (first, second)]
+    assert [r.url.path for r in ended] == ["/login", "/login"]
+    async with app_client(app) as again:
+        assert (await log_in(again, "head", "Reset-by-admin-7")).status_code == 303
+        assert await still_logged_in(again)
+
+
+async def test_an_admin_setting_their_own_password_stays_logged_in_only_there(client_as, seeded):
+    try:
+        async with client_as("admin") as here, client_as("admin") as elsewhere:
+            saved = await save(here, username="admin", password="Own-new-password-8", role="")
+            assert saved.status_code == 200
+            assert await still_logged_in(here, "/admin/users")
+            assert not await still_logged_in(elsewhere, "/admin/users")
+    finally:
+        await create_user("admin", DEMO_PASSWORD, "")
