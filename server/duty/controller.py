@@ -190,8 +190,10 @@ class DutyController(Controller):
         except Invalid as bad:
             errors = field_errors(request_locale(request), bad.problems)
             return await self._shift_page(request, row, 422, errors={"remove": errors["shift"]})
-        monday = rules.week_of(row["day"]) if row else rules.week_of(clock.today())
-        return Redirect(_week_url(monday, _scope(user)), status_code=303)
+        if row is None:  # removed before (a second click): nothing to go back to
+            return Redirect(_week_url(rules.week_of(clock.today()), _scope(user)), status_code=303)
+        # Back to the shift's department, where the gap it leaves shows.
+        return Redirect(_week_url(rules.week_of(row["day"]), row["department"]), status_code=303)
 
     @post("/copy", guards=[PLANNERS])
     async def copy_week(self, request: Request) -> object:

@@ -200,6 +200,27 @@ async def test_the_duty_log_links_to_the_days_zero_report(client_as):
     assert shown["value"] == day.isoformat()
 
 
+async def test_the_office_removing_a_shift_returns_to_its_departments_week(client_as, monday):
+    person = await someone_of("区税务局")
+    day = monday + dt.timedelta(days=2)
+    async with client_as("office") as office:
+        await plan(office, day, post="window", window="D01", person=str(person))
+        shift = (
+            await DutyShift.select()
+            .where((DutyShift.person == person) & (DutyShift.day == day))
+            .first()
+        )
+        token = csrf_from((await office.get("/duty")).text)
+        removed = await office.post(
+            f"/duty/shifts/{shift['id']}/delete",
+            data={"_csrf_token": token},
+            follow_redirects=False,
+        )
+    query = parse_qs(urlsplit(removed.headers["location"]).query)
+    assert query["department"] == [str(shift["department"])]
+    assert query["week"] == [monday.isoformat()]
+
+
 async def test_a_shift_with_a_log_cannot_be_removed_but_an_empty_one_can(client_as, monday):
     me = await person_id("王萍")
     day = monday + dt.timedelta(days=4)
