@@ -1,7 +1,7 @@
-"""/office/incidents/<id>/contacts: the office confirms suggested close contacts, changes
-their measure or releases them, records their daily follow-ups, and shows a contact's full
-mobile to call them (each look audited). Every form answers the incident page: redirected on
-success, re-rendered with the error (422) otherwise."""
+"""/office/incidents/<id>/contacts: the office confirms suggested close contacts or adds one
+by hand, changes their measure or releases them, records their daily follow-ups, and shows a
+contact's full mobile to call them (each look audited). Every form answers the incident
+page: redirected on success, re-rendered with the error (422) otherwise."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from server.accounts.guards import FULL_NUMBERS, OFFICE
 from server.audit import service as audit
 from server.checks.rules import Invalid
 from server.i18n import request_locale, translate
-from server.incidents import contacts, follow_ups
+from server.incidents import by_hand, contacts, follow_ups
 from server.incidents.controller import detail_page
 from server.web import is_htmx, render
 from sync.ids import new_entry_id, parse_entry_id
@@ -27,9 +27,10 @@ def _back(incident_id: uuid.UUID) -> Redirect:
     return Redirect(f"/office/incidents/{incident_id}#contacts", status_code=303)
 
 
-async def _refused(request, incident_id, bad: Invalid, follow_up=None):
+async def _refused(request, incident_id, bad: Invalid, follow_up=None, added=None):
     """The incident page with the error; `follow_up`, (contact id, form as typed) of a refused
-    follow-up, shown open with what was typed."""
+    follow-up, and `added`, a refused contact added by hand as typed, each shown open with
+    what was typed."""
     locale = request_locale(request)
     message = "; ".join(translate(locale, p.message, p.params) for p in bad.problems)
     contact_id, typed = follow_up or (None, {})
@@ -41,6 +42,7 @@ async def _refused(request, incident_id, bad: Invalid, follow_up=None):
         error=message,
         follow_up_of=contact_id,
         follow_up_typed=typed,
+        contact_typed=added or {},
     )
 
 
@@ -56,6 +58,17 @@ class ContactsController(Controller):
             )
         except Invalid as bad:
             return await _refused(request, incident_id, bad)
+        except LookupError:
+            raise NotFoundException() from None
+        return _back(incident_id)
+
+    @post("/by-hand")
+    async def add_by_hand(self, request: Request, incident_id: FromPath[uuid.UUID]) -> object:
+        form = dict(await request.form())
+        try:
+            await by_hand.add(incident_id, form, request.user.actor, clock.today())
+        except Invalid as bad:
+            return await _refused(request, incident_id, bad, added=form)
         except LookupError:
             raise NotFoundException() from None
         return _back(incident_id)

@@ -202,14 +202,10 @@ async def _who(kind: str, ref: str) -> dict | None:
     return None
 
 
-async def confirm(incident_id: uuid.UUID, form: dict, actor: Actor, today: dt.date) -> Recorded:
-    """Make a suggestion (or a roster person) a close contact of the incident, starting today
-    (or the form's day) under observation or isolation; once, however often it is sent."""
-    kind, ref = str(form.get("kind", "")), str(form.get("ref", "")).strip()
+def terms(form: dict, today: dt.date) -> tuple[str, dt.date, list[Problem]]:
+    """The measure and the first day a form asks for (observation, today when left out), and
+    what is wrong with them."""
     problems = []
-    who = await _who(kind, ref)
-    if who is None:
-        problems.append(Problem("ref", N_("Choose a suggested contact or a person on the roster")))
     measure = str(form.get("measure") or Measure.observation.value)
     if measure not in {m.value for m in Measure}:
         problems.append(Problem("measure", N_("Choose observation or isolation")))
@@ -218,12 +214,47 @@ async def confirm(incident_id: uuid.UUID, form: dict, actor: Actor, today: dt.da
     except ValueError:
         start = today
         problems.append(Problem("start_on", N_("Choose a day")))
+    return measure, start, problems
+
+
+async def confirm(incident_id: uuid.UUID, form: dict, actor: Actor, today: dt.date) -> Recorded:
+    """Make a suggestion (or a roster person) a close contact of the incident, starting today
+    (or the form's day) under observation or isolation; once, however often it is sent."""
+    kind, ref = str(form.get("kind", "")), str(form.get("ref", "")).strip()
+    measure, start, problems = terms(form, today)
+    who = await _who(kind, ref)
+    if who is None:
+        problems.insert(
+            0, Problem("ref", N_("Choose a suggested contact or a person on the roster"))
+        )
     if problems:
         raise Invalid(problems)
     reason = form.get("reason") if form.get("reason") in REASONS else "manual"
+    contact = {"kind": kind, "ref": ref, "name": who["name"], "phone": who["phone"]}
+    return await store(incident_id, contact, reason, measure, start, actor, today)
+
+
+async def store(
+    incident_id: uuid.UUID,
+    contact: dict,
+    reason: str,
+    measure: str,
+    start: dt.date,
+    actor: Actor,
+    today: dt.date,
+    same=None,
+) -> Recorded:
+    """Keep `contact` (kind, ref, name, phone) as a close contact of the incident, once: the
+    one already kept under its key, or matching the condition `same`, is returned instead."""
+    kind, ref = contact["kind"], contact["ref"]
     key = f"{incident_id}|{kind}|{ref}"
+    kept = CloseContact.key == key
     async with write_transaction():
-        if stored := await CloseContact.select().where(CloseContact.key == key).first():
+        if (
+            stored := await CloseContact.select()
+            .where(kept if same is None else kept | same)
+            .first()
+        ):
             return Recorded(stored, created=False)
         incident = await Incident.select().where(Incident.id == incident_id).first()
         if incident is None:
@@ -232,10 +263,7 @@ async def confirm(incident_id: uuid.UUID, form: dict, actor: Actor, today: dt.da
             "id": uuid.uuid5(incident_id, f"{kind}|{ref}"),
             "key": key,
             "incident": incident_id,
-            "kind": kind,
-            "ref": ref,
-            "name": who["name"],
-            "phone": who["phone"],
+            **contact,
             "reason": reason,
             "measure": measure,
             "start_on": start,

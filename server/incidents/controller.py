@@ -17,6 +17,7 @@ from server.accounts.service import people_names
 from server.i18n import N_, request_locale, translate
 from server.incidents import contacts, service
 from server.incidents.tables import StepKind
+from server.org.service import roster_by_department
 from server.web import render
 from sync.ids import new_entry_id
 
@@ -60,6 +61,7 @@ async def detail_page(
         typed=typed or {},
         contacts=await contacts.contacts_of(incident_id, today),
         suggestions=await contacts.suggestions(incident) if "print" not in template else [],
+        roster=await roster_by_department() if "print" not in template else [],
         new_id=new_entry_id,
         names=await people_names(),  # who recorded each step and follow-up, as a person
         **extra,

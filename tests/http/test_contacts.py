@@ -10,7 +10,9 @@ from server.audit.service import Actor
 from server.audit.tables import AuditEntry
 from server.checks import service as checks
 from server.incidents import contacts
+from server.incidents.service import raise_incident
 from server.incidents.tables import CloseContact, ContactFollowUp, Incident
+from server.org.tables import Person
 from server.policy.service import Policy
 from sync.ids import new_entry_id
 from tests.support import csrf_from
@@ -180,3 +182,76 @@ async def test_a_refused_follow_up_keeps_what_was_typed_and_its_form_open(client
             for name, value in typed.items():
                 assert again.select_one(f'input[name="{name}"]')["value"] == value
     assert await ContactFollowUp.count().where(ContactFollowUp.contact == contact["id"]) == 0
+
+
+def by_hand_form(page: BeautifulSoup) -> tuple[str, dict]:
+    """The action and hidden fields of the incident page's form adding a contact by hand."""
+    form = page.select_one("details.add-contact form")
+    return form["action"], {i["name"]: i["value"] for i in form.select('input[type="hidden"]')}
+
+
+async def test_the_office_adds_close_contacts_by_hand_to_a_case_raised_by_hand(client_as, seeded):
+    """A case raised by hand has no suggestions: the office adds a member of staff from the
+    roster and a visitor by name and mobile, each once however often the form is sent."""
+    jia = await Person.select(Person.id).where(Person.name == "贾刚").first()
+    incident_id = await raise_incident("manual", None, "手工病例", "", "", clock.now(), OFFICE)
+    url = f"/office/incidents/{incident_id}"
+    async with client_as("office") as office:
+        page = soup(await office.get(url))
+        assert page.select("li.suggestion") == []
+        action, hidden = by_hand_form(page)
+        staff = {**hidden, "kind": "staff", "person": str(jia["id"]), "measure": "observation"}
+        visitor = {**hidden, "kind": "visitor", "name": "张来人", "phone": "138 1234 5678"}
+        for data in (staff, staff, visitor, visitor):
+            done = await office.post(action, data=data, follow_redirects=False)
+            assert done.status_code == 303
+        forged = await office.post(action, data={**visitor, "_csrf_token": "forged"})
+        page = soup(await office.get(url))
+    assert forged.status_code == 403
+    stored = await CloseContact.select().where(CloseContact.incident == incident_id)
+    assert sorted((c["kind"], c["name"], c["reason"]) for c in stored) == [
+        ("staff", "贾刚", "manual"),
+        ("visitor", "张来人", "manual"),
+    ]
+    assert {c["phone"] for c in stored if c["kind"] == "visitor"} == {"13812345678"}
+    shown = [li.select_one(".name").contents[0].strip() for li in page.select("li.contact")]
+    assert shown == ["贾刚", "张来人"] and "13812345678" not in page.text
+
+
+async def test_a_visitor_added_by_hand_after_being_confirmed_from_a_suggestion_is_kept_once(
+    client_as, seeded
+):
+    incident, contact = await confirmed_contact()
+    async with client_as("office") as office:
+        action, hidden = by_hand_form(soup(await office.get(f"/office/incidents/{incident['id']}")))
+        same = {**hidden, "kind": "visitor", "name": contact["name"], "phone": contact["phone"]}
+        done = await office.post(action, data=same, follow_redirects=False)
+    assert done.status_code == 303
+    assert await CloseContact.count().where(CloseContact.incident == incident["id"]) == 1
+
+
+async def test_a_refused_contact_by_hand_says_why_and_keeps_what_was_typed(client_as, seeded):
+    incident_id = await raise_incident("manual", None, "手工拒绝", "", "", clock.now(), OFFICE)
+    url = f"/office/incidents/{incident_id}"
+    async with client_as("office") as office:
+        action, hidden = by_hand_form(soup(await office.get(url)))
+        typed = {"kind": "visitor", "name": "李来人", "phone": "12345", "measure": "isolation"}
+        refused = await office.post(action, data={**hidden, **typed})
+        nobody = await office.post(action, data={**hidden, "kind": "staff", "person": ""})
+        english = await office.post(
+            action, data={**hidden, "kind": "staff"}, headers={"accept-language": "en"}
+        )
+    assert refused.status_code == nobody.status_code == english.status_code == 422
+    page = soup(refused)
+    assert page.select_one(".alert.error").text == "请输入11位手机号，如 13812345678"
+    form = page.select_one("details.add-contact")
+    assert form.has_attr("open")
+    assert form.select_one('input[name="kind"][value="visitor"]').has_attr("checked")
+    assert form.select_one('input[name="name"]')["value"] == "李来人"
+    assert form.select_one('input[name="phone"]')["value"] == "12345"
+    assert form.select_one('option[value="isolation"]').has_attr("selected")
+    assert soup(nobody).select_one(".alert.error").text == "请从名单中选择干部职工"
+    assert soup(english).select_one(".alert.error").text == (
+        "Choose a member of staff from the roster"
+    )
+    assert await CloseContact.count().where(CloseContact.incident == incident_id) == 0

@@ -104,6 +104,7 @@ ROUTES = [
     ("POST", "/duty/shifts/{outsider_shift}/log", OFFICE, 422),
     ("POST", "/duty/shifts/{outsider_shift}/delete", OFFICE, 422),  # it has a log: it stays
     ("POST", "/office/incidents/{incident}/contacts", OFFICE, 422),
+    ("POST", "/office/incidents/{incident}/contacts/by-hand", OFFICE, 422),
     ("POST", "/office/incidents/{incident}/contacts/{contact}", OFFICE, 422),
     ("POST", "/office/incidents/{incident}/contacts/{contact}/follow-ups", OFFICE, 422),
     ("GET", "/office/incidents/{incident}/contacts/{contact}/phone", OFFICE, 200),
