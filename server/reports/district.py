@@ -64,6 +64,8 @@ def _totals(rows: list[dict]) -> dict:
         totals[state.value] = sum(1 for r in rows if r["state"] == state.value)
     totals["mismatch"] = sum(1 for r in rows if r["mismatch"])
     totals["nil"] = sum(1 for r in rows if r["nil"])
+    # Not in any report: the cases the office has still to judge suspected or not.
+    totals["pending_review"] = sum(r["recorded"].get("pending_review", 0) for r in rows)
     return totals
 
 

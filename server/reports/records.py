@@ -2,10 +2,18 @@
 yardstick of its mismatch check.
 
 Staff counts come from the declarations' one per-department query (on site, at home, on
-leave, fever including the desk's readings); suspected cases are the department's staff with
-an incident detected that day that was not cleared as a false alarm; close contacts are the
-department's staff confirmed as an incident's contacts and still under observation or
-isolation that day."""
+leave, fever including the desk's readings); close contacts are the department's staff
+confirmed as an incident's contacts and still under observation or isolation that day.
+
+Suspected cases (疑似) are the office's judgement, not the records' alone: a risky declaration
+(travel, a household member's symptoms) or a desk hold raises an incident at once, and the
+office then screens it (排查疑似病例, plan 二(二)2). It reports those it judges suspected to
+the district office and CDC (一经发现…及时向区…报告) or transfers them (移送), and clears the
+others. So the staff whose incident detected that day was reported to the district or
+transferred, and not cleared, are suspected; the daily report to the district then agrees with
+what the office told the district by phone. Those the office has not judged yet are counted
+apart as awaiting its judgement: shown beside the report, never part of it nor of its
+mismatch check (a head is not to report as suspected what the office has not)."""
 
 from __future__ import annotations
 
@@ -17,7 +25,7 @@ from server.checks.tables import StaffCheck
 from server.declarations.boards import daily_counts
 from server.declarations.tables import Declaration
 from server.incidents.contacts import under_watch
-from server.incidents.tables import ContactKind, Incident, IncidentStatus
+from server.incidents.tables import ContactKind, Incident, IncidentStep, StepKind
 from server.org.tables import Person
 from server.policy.service import Policy
 from server.reports import rules
@@ -37,16 +45,26 @@ def cutoff(day: dt.date, round_: ReportRound, policy: Policy) -> dt.datetime:
     return end
 
 
-async def suspected_by_department(day: dt.date, until: dt.datetime) -> dict[int, int]:
-    """Department → how many of its staff have an incident detected on `day` before `until`
-    that was not cleared."""
-    start, end = clock.day_bounds(day)
-    incidents = await Incident.select(Incident.source, Incident.source_id).where(
-        (Incident.detected_at >= start)
-        & (Incident.detected_at < min(end, until))
-        & (Incident.status != IncidentStatus.cleared)
-        & Incident.source.is_in(list(PERSON_SOURCES))
-    )
+# The steps by which the office judges a case suspected, or not.
+CONFIRMING = (StepKind.reported_district, StepKind.transferred)
+
+
+async def _judged(incident_ids: list) -> tuple[set, set]:
+    """(the incidents the office reported to the district or transferred, those it cleared)."""
+    confirmed: set = set()
+    cleared: set = set()
+    if incident_ids:
+        steps = await IncidentStep.select(IncidentStep.incident, IncidentStep.kind).where(
+            IncidentStep.incident.is_in(incident_ids)
+            & IncidentStep.kind.is_in([*CONFIRMING, StepKind.cleared])
+        )
+        for step in steps:
+            (cleared if step["kind"] == StepKind.cleared else confirmed).add(step["incident"])
+    return confirmed, cleared
+
+
+async def _people(incidents: list[dict]) -> set[int]:
+    """The staff the incidents' source records name."""
     people: set[int] = set()
     for source, table in PERSON_SOURCES.items():
         ids = [
@@ -57,7 +75,26 @@ async def suspected_by_department(day: dt.date, until: dt.datetime) -> dict[int,
         if ids:
             rows = await table.select(table.person).where(table.id.is_in(ids))
             people.update(r["person"] for r in rows)
-    return await _by_department(people)
+    return people
+
+
+async def suspected_by_department(
+    day: dt.date, until: dt.datetime
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Department → how many of its staff have an incident detected on `day` before `until`
+    that the office judged suspected (reported to the district or transferred, not cleared);
+    and department → how many more have one it has neither confirmed nor cleared yet."""
+    start, end = clock.day_bounds(day)
+    incidents = await Incident.select(Incident.id, Incident.source, Incident.source_id).where(
+        (Incident.detected_at >= start)
+        & (Incident.detected_at < min(end, until))
+        & Incident.source.is_in(list(PERSON_SOURCES))
+    )
+    confirmed, cleared = await _judged([i["id"] for i in incidents])
+    suspected = await _people([i for i in incidents if i["id"] in confirmed - cleared])
+    waiting = [i for i in incidents if i["id"] not in confirmed | cleared]
+    pending = await _people(waiting) - suspected
+    return await _by_department(suspected), await _by_department(pending)
 
 
 async def _by_department(person_ids: set[int]) -> dict[int, int]:
@@ -81,21 +118,23 @@ async def contacts_by_department(day: dt.date) -> dict[int, int]:
 async def recorded_counts(
     day: dt.date, round_: ReportRound, policy: Policy, now: dt.datetime | None = None
 ) -> dict[int, dict[str, int]]:
-    """Department → the six counts (and its staff) the records give for the round, as of the
-    round's cutoff or `now` when earlier."""
+    """Department → the six counts (and its staff, and its cases awaiting the office's
+    judgement) the records give for the round, as of the round's cutoff or `now` when
+    earlier."""
     until = cutoff(day, round_, policy)
     if now is not None:
         until = min(until, now)
     staff = await daily_counts(day, until)
-    suspected = await suspected_by_department(day, until)
+    suspected, pending = await suspected_by_department(day, until)
     contacts = await contacts_by_department(day)
     result = {}
-    for department in set(staff) | set(suspected) | set(contacts):
+    for department in set(staff) | set(suspected) | set(pending) | set(contacts):
         if department is None:
             continue  # the bureau's leaders belong to no department's report
         found = staff.get(department, {})
         counts = {name: found.get(name, 0) for name in COUNT_FIELDS}
         counts["suspected"] = suspected.get(department, 0)
+        counts["pending_review"] = pending.get(department, 0)
         counts["close_contacts"] = contacts.get(department, 0)
         counts["staff"] = found.get("staff", 0)
         result[department] = counts

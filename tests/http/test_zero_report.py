@@ -12,6 +12,7 @@ from server import clock
 from server.accounts.tables import UserAccount
 from server.audit.service import Actor
 from server.checks import service as checks
+from server.declarations.service import submit_declaration
 from server.notify.zero_reports import watch_zero_reports
 from server.org.tables import Department, Person
 from server.policy.service import Policy
@@ -209,3 +210,27 @@ async def test_the_jobs_reminder_and_late_notice_reach_the_head_and_the_office(
         board = soup(await office.get(entry.select_one("a.name")["href"]))
     late = board.select('tr.zero-late[data-round="am"]')
     assert late and str(await department("办公室")) not in {r["data-department"] for r in late}
+
+
+async def test_a_case_awaiting_the_offices_judgement_shows_beside_the_report(client_as, seeded, at):
+    """A risky declaration is no suspected case until the office judges it so: the form's
+    suspected count stays 0, with the case beside it, and the office's board counts it."""
+    day = DAY + dt.timedelta(days=5)
+    unit = await department("政策法规室")
+    person = await Person.select(Person.id).where(Person.department == unit).first()
+    answers = {
+        "temperature": "36.4", "symptoms": [], "left_city": "yes", "left_city_where": "北京",
+        "outbreak_contact": "no", "household_symptoms": "no", "work_mode": "on_site",
+    }  # fmt: skip
+    await submit_declaration(
+        person["id"], answers, Actor(username="staff"), Policy(),
+        submission_id=new_entry_id(), now=local(8, 0, day),
+    )  # fmt: skip
+    at(9, 0, day)
+    async with client_as("office") as office:
+        page = soup(await office.get(f"/zero-report/{unit}"))
+        board = soup(await office.get("/zero-report/"))
+    _, form = round_form(page)
+    assert form["suspected"] == "0"
+    assert "另有 1 人待办公室研判" in page.select_one("#round-am .pending-review").text
+    assert board.select_one(".zero-chip-pending-review strong").text == "1"

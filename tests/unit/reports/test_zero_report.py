@@ -14,6 +14,8 @@ from server.checks import service as checks
 from server.checks.rules import Invalid
 from server.declarations.service import submit_declaration
 from server.emergency.tables import EmergencySwitch
+from server.incidents.service import add_step
+from server.incidents.tables import Incident, StepKind
 from server.org.tables import Department, Person
 from server.policy.service import Policy
 from server.reports import district, records, rules, service
@@ -165,6 +167,20 @@ async def test_counts_a_head_may_submit():
     assert await ZeroReport.count().where(ZeroReport.department == unit) == 0
 
 
+STEP_DETAILS = {
+    StepKind.reported_district: {"called": "区疾控中心", "number": "0632-3311234"},
+    StepKind.transferred: {"by_whom": "120", "to_where": "区人民医院发热门诊"},
+    StepKind.cleared: {"reason": "省内出差，无症状"},
+    StepKind.closed: {},
+}
+
+
+async def office_judges(source_id: str, kind: StepKind, when: dt.datetime) -> None:
+    """The office's step on the incident the record `source_id` raised."""
+    found = await Incident.select(Incident.id).where(Incident.source_id == source_id).first()
+    await add_step(found["id"], kind, STEP_DETAILS[kind], when, OFFICE)
+
+
 async def test_counts_below_the_records_are_flagged():
     day = DAY + dt.timedelta(days=3)
     unit = await department_id("后勤中心")
@@ -180,8 +196,12 @@ async def test_counts_below_the_records_are_flagged():
     )  # fmt: skip
     await checks.remeasure_staff(check.check["id"], "38.6", DESK, POLICY)  # a hold: an incident
     recorded = (await records.recorded_counts(day, "am", POLICY, at(9, 0, day)))[unit]
-    assert (recorded["fever"], recorded["suspected"]) == (2, 1)
+    assert (recorded["fever"], recorded["suspected"], recorded["pending_review"]) == (2, 0, 1)
     await service.submit(new_entry_id(), unit, day, "am", ZEROS, HEAD, now=at(9, 0, day))
+    report = await district.day_report(day, at(9, 30, day), POLICY)
+    assert row_of(report["rows"], unit)["mismatch"] == ["fever"]
+    # The office reports the held man to the district: now he is a suspected case.
+    await office_judges(str(check.check["id"]), StepKind.reported_district, at(8, 30, day))
     report = await district.day_report(day, at(9, 30, day), POLICY)
     assert row_of(report["rows"], unit)["mismatch"] == ["fever", "suspected"]
     assert report["totals"]["am"]["mismatch"] == 1
@@ -190,6 +210,45 @@ async def test_counts_below_the_records_are_flagged():
     report = await district.day_report(day, at(9, 45, day), POLICY)
     assert row_of(report["rows"], unit)["mismatch"] == []
     assert report["totals"]["am"]["fever"] == 2
+
+
+async def test_a_risky_declaration_is_suspected_only_once_the_office_judges_it_so():
+    """Travel or a household member's symptoms send a person home and raise an incident; the
+    office then judges it. Until then it awaits the office's judgement beside the report (no
+    瞒报 for a head who reports 0 suspected); cleared (and closed) it counts nowhere; reported
+    to the district or transferred, it is a suspected case."""
+    day = DAY + dt.timedelta(days=8)
+    unit = await department_id("市场准入审批服务组")
+    people = await Person.select(Person.id).where(Person.department == unit).order_by(Person.id)
+    answers = {
+        "temperature": "36.5", "symptoms": [], "left_city": "no", "outbreak_contact": "no",
+        "household_symptoms": "yes", "work_mode": "from_home",
+    }  # fmt: skip
+    declared = []
+    for n, person in enumerate(people[:3]):
+        submitted = await submit_declaration(
+            person["id"], answers, HEAD, POLICY, submission_id=new_entry_id(),
+            now=at(7, n, day),
+        )  # fmt: skip
+        declared.append(str(submitted.declaration["id"]))
+
+    def judged(recorded):
+        return recorded[unit]["suspected"], recorded[unit]["pending_review"]
+
+    assert judged(await records.recorded_counts(day, "am", POLICY, at(8, 0, day))) == (0, 3)
+    await service.submit(
+        new_entry_id(), unit, day, "am", {**ZEROS, "at_home": "3"}, HEAD, now=at(8, 0, day)
+    )
+    report = await district.day_report(day, at(8, 30, day), POLICY)
+    assert row_of(report["rows"], unit)["mismatch"] == []
+    assert report["totals"]["am"]["pending_review"] == 3
+    await office_judges(declared[0], StepKind.cleared, at(8, 40, day))
+    await office_judges(declared[0], StepKind.closed, at(8, 45, day))
+    await office_judges(declared[1], StepKind.transferred, at(8, 50, day))
+    await office_judges(declared[2], StepKind.reported_district, at(8, 55, day))
+    assert judged(await records.recorded_counts(day, "am", POLICY, at(9, 0, day))) == (2, 0)
+    report = await district.day_report(day, at(9, 0, day), POLICY)
+    assert row_of(report["rows"], unit)["mismatch"] == ["suspected"]
 
 
 async def test_a_past_report_is_judged_by_the_threshold_in_force_that_day():
