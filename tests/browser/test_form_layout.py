@@ -2,7 +2,8 @@
 border (a legend of two lines drawn on the top border had the border running through its
 text), and no form page scrolls sideways.
 
-Every <details> is opened first, so the answers folded away (the quick path) are measured too."""
+Every <details> is opened first, so the answers folded away (the quick path) are measured too.
+And the widest table, the district report's, is whole on a desktop screen."""
 
 from __future__ import annotations
 
@@ -79,3 +80,14 @@ async def test_the_other_forms_fit_a_360_px_phone(new_context):
 
     admin = await phone_page(new_context, "admin", "/admin/users")
     await fits_the_phone(admin, "/admin/settings/")
+
+
+async def test_the_district_reports_table_is_whole_on_a_desktop_screen(new_context):
+    # In English: its column heads are the wider ones.
+    screen = {"width": 1280, "height": 800}
+    office = await (await new_context(viewport=screen, locale="en-US")).new_page()
+    await log_in(office, "office", "/dashboard")
+    await office.goto("/office/district-report/")
+    wrap = office.locator("details.district-day[open] .table-wrap")
+    shown, needed = await wrap.evaluate("(e) => [e.clientWidth, e.scrollWidth]")
+    assert needed <= shown, f"the table needs {needed} px and has {shown} px"
