@@ -19,7 +19,7 @@ from server.notify.scheduler import Job, daily_at, every
 from server.notify.service import enqueue
 from server.notify.tables import NotificationEvent
 from server.notify.zero_reports import JOB as ZERO_REPORTS
-from server.notify.zero_reports import next_check, watch_zero_reports
+from server.notify.zero_reports import next_check, reminder_lead, watch_zero_reports
 from server.policy.service import load_policy
 
 
@@ -56,12 +56,15 @@ async def escalate_overdue(now: dt.datetime) -> dict:
 
 
 async def remind_declarations(now: dt.datetime) -> dict:
-    """Before the deadline, remind everyone with a login who has not declared today (once per
-    person a day). After the deadline (a run caught up late) there is nothing to remind of."""
+    """From the reminder time (the deadline less the lead) until the deadline, remind everyone
+    with a login who has not declared today (once per person a day). After the deadline (a run
+    caught up late) there is nothing to remind of; before the reminder time (a run planned
+    under an earlier deadline) it is too soon, and the next run, planned by the setting now,
+    comes at the new reminder time."""
     policy = await load_policy()
     day = clock.local(now).date()
     deadline = deadline_at(day, policy)
-    if now >= deadline:
+    if not deadline - reminder_lead() <= now < deadline:
         return {"reminded": 0}
     accounts = await UserAccount.select(UserAccount.id, UserAccount.person).where(
         (UserAccount.active == True) & UserAccount.person.is_not_null()  # noqa: E712
@@ -84,10 +87,7 @@ async def _reminder_time() -> str:
     """The declaration deadline (policy, 09:00) less the reminder lead (setting, 30 min)."""
     deadline = (await load_policy()).declaration_deadline
     hour, minute = (int(p) for p in deadline.split(":"))
-    at = dt.datetime(2000, 1, 1, hour, minute) - dt.timedelta(
-        minutes=config.targets().reminder_minutes
-    )
-    return at.strftime("%H:%M")
+    return (dt.datetime(2000, 1, 1, hour, minute) - reminder_lead()).strftime("%H:%M")
 
 
 async def _digest_time() -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from server import clock
 from server.db import write_transaction
 from server.notify.tables import ScheduledJob
+from server.policy.service import Policy, load_policy
 
 TICK_SECONDS = 20
 LEASE = dt.timedelta(minutes=30)
@@ -82,6 +83,25 @@ async def bring_forward(jobs: list[Job], now: dt.datetime | None = None) -> None
         )
 
 
+class _Planned:
+    """The settings this process last brought the jobs forward by (None: not yet)."""
+
+    policy: Policy | None = None
+
+
+async def follow_settings(jobs: list[Job], now: dt.datetime | None = None) -> None:
+    """Bring the jobs forward once the settings changed since this process last looked,
+    whoever changed them (the settings page of another process, the CLI, a restore): a
+    deadline moved earlier is then followed at the next tick, not only by the process that
+    saved it. load_policy is kept per process until the setting table's stamp changes
+    (server/cache), so a tick when nothing changed reads the stamps and no more."""
+    policy = await load_policy()
+    if policy == _Planned.policy:
+        return
+    await bring_forward(jobs, now)
+    _Planned.policy = policy
+
+
 def _free_and_due(now: dt.datetime):
     return (ScheduledJob.next_run_at <= now) & (
         ScheduledJob.lease_until.is_null() | (ScheduledJob.lease_until < now)
@@ -122,6 +142,7 @@ async def _finish(job: Job, owner: str, result: dict | None, error: str) -> None
 
 async def tick(jobs: list[Job], owner: str) -> dict[str, dict]:
     """Run every job that is due and that this process wins; name → its result."""
+    await follow_settings(jobs)
     ran: dict[str, dict] = {}
     # A plain read first: most ticks find nothing due and take no write lock.
     rows = await ScheduledJob.select(ScheduledJob.name).where(_free_and_due(clock.now()))

@@ -25,7 +25,8 @@ PAST_DEADLINE = dt.timedelta(minutes=1)
 CATCH_UP_DAYS = 31
 
 
-def _lead() -> dt.timedelta:
+def reminder_lead() -> dt.timedelta:
+    """How long before a deadline its reminders go out (HALLWATCH_REMINDER_MINUTES)."""
     return dt.timedelta(minutes=config.targets().reminder_minutes)
 
 
@@ -74,7 +75,7 @@ def _watched(rows: list[dict], since: dt.datetime | None) -> list[dict]:
     app was installed was never asked for here: it is neither late nor missed."""
     if since is None:
         return rows
-    return [row for row in rows if row["deadline"] - _lead() >= since]
+    return [row for row in rows if row["deadline"] - reminder_lead() >= since]
 
 
 async def _remind_heads(rows: list[dict], now: dt.datetime) -> int:
@@ -82,7 +83,7 @@ async def _remind_heads(rows: list[dict], now: dt.datetime) -> int:
     Past the deadline a report is late, not due, so a run caught up late reminds nobody."""
     reminded = 0
     for row in in_state(rows, "due"):
-        if now < row["deadline"] - _lead():
+        if now < row["deadline"] - reminder_lead():
             continue
         note, audience = notes.zero_report_reminder(row)
         key = f"zero_report_reminder:{row['day']}:{row['round']}:{row['department']}"
@@ -119,5 +120,5 @@ async def next_check(now: dt.datetime) -> dt.datetime:
         moments.append(clock.day_bounds(day)[0])
         for round_ in ReportRound:
             deadline = rules.deadline(day, round_, policy)
-            moments += [deadline - _lead(), deadline + PAST_DEADLINE]
+            moments += [deadline - reminder_lead(), deadline + PAST_DEADLINE]
     return min(moment for moment in moments if moment > now)

@@ -4,6 +4,8 @@ declaration reminders once per person a day; all with a controlled clock."""
 
 import datetime as dt
 
+import pytest
+
 from server.audit.service import Actor
 from server.checks import service as checks
 from server.declarations import absences
@@ -11,11 +13,11 @@ from server.declarations.service import submit_declaration
 from server.declarations.status import clear_to_work
 from server.incidents.service import add_step, raise_incident
 from server.incidents.tables import StepKind
-from server.notify import jobs, worker
+from server.notify import jobs, scheduler, worker
 from server.notify.digest import send_digest
-from server.notify.tables import InAppNotification, OutboxMessage, OutboxStatus
+from server.notify.tables import InAppNotification, OutboxMessage, OutboxStatus, ScheduledJob
 from server.org.tables import Person
-from server.policy.service import Policy
+from server.policy.service import Policy, store_setting
 from sync.ids import new_entry_id
 
 DESK = Actor(username="desk", device="dev-n")
@@ -170,6 +172,57 @@ async def test_someone_who_declared_is_not_reminded(frozen):
     await submit_declaration(
         await wang_ping(), normal, Actor(username="staff"), Policy(), submission_id=new_entry_id()
     )
+    frozen.advance(minutes=30)  # the reminder time
     await jobs.remind_declarations(frozen())
     assert "staff" not in await in_app("declaration_reminder")
     assert "head" in await in_app("declaration_reminder")
+
+
+def hall_time(hour: int, minute: int = 0) -> dt.datetime:
+    """That time on 2020-02-10 in the hall (UTC+8)."""
+    return dt.datetime(2020, 2, 10, hour, minute, tzinfo=dt.UTC) - dt.timedelta(hours=8)
+
+
+REMINDERS = [job for job in jobs.JOBS if job.name == "declaration_reminders"]
+
+
+async def reminders_next() -> dt.datetime:
+    row = await ScheduledJob.select().where(ScheduledJob.name == "declaration_reminders").first()
+    return row["next_run_at"]
+
+
+@pytest.fixture
+async def deadline():
+    """`await deadline("10:00")` moves the declaration deadline; 09:00 again afterwards."""
+    yield lambda time: store_setting("declaration_deadline", time)
+    await store_setting("declaration_deadline", "09:00")
+
+
+async def test_a_deadline_moved_later_is_reminded_of_at_its_new_time(frozen, deadline):
+    frozen.moment = hall_time(8, 0)
+    await scheduler.register(REMINDERS)  # planned for 08:30, before the 09:00 deadline
+    await deadline("10:00")
+    await scheduler.bring_forward(REMINDERS)  # as the settings page does: it keeps 08:30
+    frozen.moment = hall_time(8, 30)
+    assert (await scheduler.tick(REMINDERS, "p1"))["declaration_reminders"] == {"reminded": 0}
+    assert await reminders_next() == hall_time(9, 30)
+    frozen.moment = hall_time(9, 30)
+    ran = await scheduler.tick(REMINDERS, "p1")
+    assert ran["declaration_reminders"]["reminded"] > 0
+    told = await InAppNotification.select().output(load_json=True)
+    assert {r["params"]["deadline"] for r in told} == {"10:00"}
+
+
+async def test_a_deadline_moved_earlier_anywhere_is_followed_at_the_next_tick(frozen, deadline):
+    """Changed by another process, the CLI or a restore: no settings page brought the job
+    forward, and this process's ticks follow the setting all the same."""
+    frozen.moment = hall_time(7, 0)
+    await scheduler.register(REMINDERS)
+    assert await scheduler.tick(REMINDERS, "p1") == {}
+    await deadline("08:00")
+    frozen.moment = hall_time(7, 5)
+    assert await scheduler.tick(REMINDERS, "p1") == {}
+    assert await reminders_next() == hall_time(7, 30)
+    frozen.moment = hall_time(7, 30)
+    ran = await scheduler.tick(REMINDERS, "p1")
+    assert ran["declaration_reminders"]["reminded"] > 0
