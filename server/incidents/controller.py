@@ -15,7 +15,7 @@ from server import clock
 from server.accounts.guards import OFFICE
 from server.accounts.service import people_names
 from server.i18n import N_, request_locale, translate
-from server.incidents import contacts, service
+from server.incidents import contacts, escalation, service
 from server.incidents.tables import StepKind
 from server.org.service import roster_by_department
 from server.web import render
@@ -47,19 +47,21 @@ async def detail_page(
     if found is None:
         raise NotFoundException()
     incident, steps = found
-    today = clock.today()
+    listed = await contacts.contacts_of(incident_id, clock.today())
+    flagged = escalation.flagged(listed, await escalation.raised_by(listed))
     return render(
         request,
         template,
         status_code,
         incident=incident,
-        steps=steps,
+        steps=sorted([*steps, *flagged], key=lambda s: s["at"]),
         overdue=service.is_overdue(incident, steps, clock.now()),
+        origin=await escalation.origin(incident),
         step_choices=STEP_CHOICES,
         step_fields=FORM_FIELDS,
         error=error,
         typed=typed or {},
-        contacts=await contacts.contacts_of(incident_id, today),
+        contacts=listed,
         suggestions=await contacts.suggestions(incident) if "print" not in template else [],
         roster=await roster_by_department() if "print" not in template else [],
         new_id=new_entry_id,

@@ -10,7 +10,7 @@ from server.audit.service import Actor
 from server.checks.rules import Invalid, Problem, parse_temperature
 from server.db import write_transaction
 from server.i18n import N_
-from server.incidents import contact_status
+from server.incidents import contact_status, escalation
 from server.incidents.contacts import Recorded, contact_state
 from server.incidents.tables import CloseContact, ContactFollowUp, Incident, Measure
 from server.policy.service import load_policy
@@ -28,12 +28,14 @@ async def _contact(contact_id: uuid.UUID) -> dict:
 async def add_follow_up(
     entry_id: uuid.UUID, contact_id: uuid.UUID, form: dict, actor: Actor, today: dt.date
 ) -> Recorded:
-    """One day's follow-up (每日随访) of a running contact; a replayed form stores nothing."""
+    """One day's follow-up (每日随访) of a running contact; a replayed form stores nothing. A
+    fever or symptoms flag it abnormal and escalate (server/incidents/escalation)."""
     problems = []
     temperature = None
+    policy = await load_policy()
     if str(form.get("temperature", "")).strip():
         try:
-            temperature = parse_temperature(form["temperature"], await load_policy())
+            temperature = parse_temperature(form["temperature"], policy)
         except Invalid as bad:
             problems.extend(bad.problems)
     note = str(form.get("note", "")).strip()[:200]
@@ -42,6 +44,7 @@ async def add_follow_up(
         problems.append(Problem("note", N_("Enter a temperature, symptoms or a note")))
     if problems:
         raise Invalid(problems)
+    flag = escalation.abnormal(temperature, symptoms, policy)
     async with write_transaction():
         stored = await ContactFollowUp.select().where(ContactFollowUp.id == entry_id).first()
         if stored:
@@ -50,9 +53,11 @@ async def add_follow_up(
         if contact_state(contact, today) not in RUNNING:
             raise Invalid([Problem("note", N_("This contact's observation has ended"))])
         row = {"id": entry_id, "contact": contact_id, "day": today, "temperature": temperature}
-        row |= {"symptoms": symptoms, "note": note}
+        row |= {"symptoms": symptoms, "note": note, "abnormal": flag}
         await ContactFollowUp.insert(ContactFollowUp(**row, by=actor.username))
         await audit.record(actor, "follow_up", "close_contact", contact_id, None, row)
+        if flag:
+            await escalation.escalate(contact, row, actor)
     return Recorded(row, created=True)
 
 

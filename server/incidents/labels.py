@@ -15,5 +15,7 @@ FIELD_LABELS = {
     "reason": N_("Reason"),
     "text": N_("Note"),
     "summary": N_("Readings"),
+    "readings": N_("Readings"),
+    "contact": N_("Close contact"),
     "at": N_("Time"),
 }

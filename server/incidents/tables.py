@@ -1,6 +1,15 @@
 from enum import StrEnum
 
-from piccolo.columns import JSON, UUID, Date, DoublePrecision, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -90,13 +99,16 @@ class CloseContact(Table, tablename="close_contact"):
 
 
 class ContactFollowUp(Table, tablename="contact_follow_up"):
-    """A daily follow-up of a contact (每日随访): temperature, symptoms, a note."""
+    """A daily follow-up of a contact (每日随访): temperature, symptoms, a note. `abnormal`: a
+    fever by the threshold in force when it was recorded, or symptoms; kept, so a later change
+    of the setting does not rewrite what the office was told."""
 
     id = UUID(primary_key=True)
     contact = ForeignKey(CloseContact, on_delete=OnDelete.restrict, index=True)
     day = Date()
     temperature = DoublePrecision(null=True, default=None)
     symptoms = Varchar(length=100, default="")
+    abnormal = Boolean(default=False)
     note = Varchar(length=200, default="")
     by = Varchar(length=50)
     at = Timestamptz(default=TimestamptzNow())

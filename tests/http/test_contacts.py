@@ -9,6 +9,7 @@ from server import clock
 from server.audit.service import Actor
 from server.audit.tables import AuditEntry
 from server.checks import service as checks
+from server.declarations import status
 from server.incidents import contacts
 from server.incidents.service import raise_incident
 from server.incidents.tables import CloseContact, ContactFollowUp, Incident
@@ -255,3 +256,61 @@ async def test_a_refused_contact_by_hand_says_why_and_keeps_what_was_typed(clien
         "Choose a member of staff from the roster"
     )
     assert await CloseContact.count().where(CloseContact.incident == incident_id) == 0
+
+
+async def follow_up(office, url: str, contact_id, typed: dict, entry_id=None):
+    """Send the contact's follow-up form with `typed` (a new entry id, unless given)."""
+    page = soup(await office.get(url))
+    form = page.select_one(f'li[data-contact="{contact_id}"] form[action$="/follow-ups"]')
+    data = {i["name"]: i.get("value", "") for i in form.select("input")} | typed
+    if entry_id:
+        data["entry_id"] = entry_id
+    done = await office.post(form["action"], data=data, follow_redirects=False)
+    assert done.status_code == 303
+    return data["entry_id"]
+
+
+async def test_a_fever_at_a_follow_up_is_flagged_and_raises_the_contacts_own_incident_once(
+    client_as, seeded
+):
+    incident, contact = await confirmed_contact()
+    url = f"/office/incidents/{incident['id']}"
+    async with client_as("office") as office:
+        feverish = await follow_up(office, url, contact["id"], {"temperature": "38.2"})
+        await follow_up(office, url, contact["id"], {"temperature": "38.2"}, feverish)  # replay
+        await follow_up(office, url, contact["id"], {"temperature": "36.8", "symptoms": "咳嗽"})
+        await follow_up(office, url, contact["id"], {"temperature": "36.6", "symptoms": "无"})
+        page = soup(await office.get(url))
+        told = soup(await office.get("/notifications"))
+        raised = await Incident.select().where(Incident.source == "contact_follow_up")
+        own = soup(await office.get(f"/office/incidents/{raised[0]['id']}"))
+    listed = page.select(f'li[data-contact="{contact["id"]}"] .follow-ups li')
+    assert ["abnormal" in li.get("class", []) for li in listed] == [True, True, False]
+    assert listed[0].select_one(".risk").text == "异常"
+    flagged = page.select("ol.timeline li.step-contact_abnormal")
+    assert [li.select_one("strong").text for li in flagged] == ["密切接触者随访异常"] * 2
+    assert "排在前面" in flagged[0].text and "38.2 °C" in flagged[0].text
+    # One incident for the contact while it is open: the second abnormal day raises none.
+    assert [(i["subject"], i["summary"]) for i in raised] == [("排在前面", "38.2 °C")]
+    assert flagged[0].select_one("a")["href"] == f"/office/incidents/{raised[0]['id']}"
+    assert flagged[1].select_one("a") is None
+    words = told.select(".notification-incident_raised.urgent")
+    assert [w for w in words if "排在前面" in w.text]
+    assert own.select_one(".origin a")["href"] == url
+    assert "密切接触者随访时发热或有症状" in own.select_one("ol.timeline").text
+
+
+async def test_a_staff_contact_with_symptoms_at_a_follow_up_is_sent_home(client_as, seeded):
+    zhao = await Person.select(Person.id).where(Person.name == "赵传生").first()
+    incident_id = await raise_incident("manual", None, "随访发热", "", "", clock.now(), OFFICE)
+    form = {"kind": "staff", "ref": str(zhao["id"]), "measure": "observation"}
+    contact = (await contacts.confirm(incident_id, form, OFFICE, clock.today())).row
+    url = f"/office/incidents/{incident_id}"
+    async with client_as("office") as office:
+        await follow_up(office, url, contact["id"], {"symptoms": "乏力、咽痛"})
+    state = await status.state_of(zhao["id"])
+    [change] = await status.history(zhao["id"])
+    assert state["state"] == "stay_home"
+    assert (change["cause"], change["note"]) == ("contact_follow_up", "乏力、咽痛")
+    raised = await Incident.select().where(Incident.source_id == str(change["ref"])).first()
+    assert raised["subject"] == "赵传生"
