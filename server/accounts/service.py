@@ -20,6 +20,7 @@ from server.accounts.tables import Role, UserAccount
 from server.audit import service as audit
 from server.audit.service import SYSTEM, Actor
 from server.db import write_transaction
+from server.devices.service import still_enrolled
 from server.i18n import N_
 from server.org.tables import Person
 
@@ -156,12 +157,16 @@ def session_data(user: CurrentUser) -> dict:
 
 async def session_user(session: dict) -> CurrentUser | None:
     """The account a login session acts for, or None once that session has ended: its
-    account was switched off (load_user reads only active accounts) or its password was
-    set anew since the session was opened, by the administrator or by its owner (whose own
-    session is opened again: session_data). Read at every request, in every app process."""
+    account was switched off (load_user reads only active accounts), its password was set
+    anew since the session was opened, by the administrator or by its owner (whose own
+    session is opened again: session_data), or the desk phone it was used on was revoked
+    (the sync notes the phone's token in the session). Read at every request, in every app
+    process."""
     user_id = session.get("user_id")
     user = await load_user(user_id) if isinstance(user_id, int) else None
     if user is None or session.get("password") != user.password_stamp:
+        return None
+    if (device := session.get("device")) and not await still_enrolled(device):
         return None
     return user
 

@@ -61,23 +61,18 @@ async def create_device(name: str, actor: Actor) -> Enrollment:
 
 async def new_code(device_id: str, actor: Actor) -> Enrollment:
     """A fresh enrollment code for a device (re-enrolling a reset phone); the old token stops
-    working once the phone enrolls with it."""
+    working once the phone enrolls with it, or at once if the device was revoked (clearing
+    the revocation must not bring back the token it was revoked with)."""
     code = _new_code()
     expires = clock.now() + CODE_LIFETIME
     async with write_transaction():
-        updated = (
-            await Device.update(
-                {
-                    Device.code_hash: _digest(code),
-                    Device.code_expires_at: expires,
-                    Device.revoked_at: None,
-                }
-            )
-            .where(Device.id == device_id)
-            .returning(Device.id)
-        )
-        if not updated:
+        row = await Device.select(Device.revoked_at).where(Device.id == device_id).first()
+        if row is None:
             raise LookupError(device_id)
+        fields = {Device.code_hash: _digest(code), Device.code_expires_at: expires}
+        if row["revoked_at"] is not None:
+            fields |= {Device.revoked_at: None, Device.token_hash: ""}
+        await Device.update(fields).where(Device.id == device_id)
         await audit.record(actor, "new_code", "device", device_id)
     return Enrollment(device_id, code, expires)
 
@@ -113,26 +108,40 @@ async def enroll(code: str) -> tuple[str, str] | None:
 
 
 async def device_for_token(token: str) -> dict | None:
-    """The enrolled, unrevoked device this token belongs to; its last sighting is noted."""
+    """The device this token was given to, revoked or not (a revoked phone is told so,
+    rather than to log in); the last sighting of an unrevoked one is noted. Its `token_hash`
+    is what a login session used on it keeps (see still_enrolled)."""
     if not token:
         return None
     row = (
-        await Device.select(Device.id, Device.name, Device.revoked_at)
+        await Device.select(Device.id, Device.name, Device.revoked_at, Device.token_hash)
         .where(Device.token_hash == _digest(token))
         .first()
     )
-    if row is None or row["revoked_at"] is not None:
-        return None
-    await Device.update({Device.last_seen_at: clock.now()}).where(Device.id == row["id"])
+    if row is not None and row["revoked_at"] is None:
+        await Device.update({Device.last_seen_at: clock.now()}).where(Device.id == row["id"])
     return row
 
 
+async def still_enrolled(token_hash: str) -> bool:
+    """Whether the phone holding this token may still use it: neither revoked nor enrolled
+    again with another token since."""
+    return await Device.exists().where(
+        (Device.token_hash == token_hash) & Device.revoked_at.is_null()
+    )
+
+
 async def revoke(device_id: str, actor: Actor) -> None:
+    """Its token stops working, and so does every login session used on the phone. The
+    token's hash stays, so that the phone is told it was revoked."""
     async with write_transaction():
-        await Device.update(
-            {Device.revoked_at: clock.now(), Device.token_hash: "", Device.code_hash: ""}
-        ).where(Device.id == device_id)
-        await audit.record(actor, "revoke", "device", device_id)
+        revoked = (
+            await Device.update({Device.revoked_at: clock.now(), Device.code_hash: ""})
+            .where((Device.id == device_id) & Device.revoked_at.is_null())
+            .returning(Device.id)
+        )
+        if revoked:
+            await audit.record(actor, "revoke", "device", device_id)
 
 
 async def devices() -> list[dict]:

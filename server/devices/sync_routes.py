@@ -65,6 +65,17 @@ def _may_hold(entity: str, origin: Origin) -> bool:
     return roles is None or origin.role in roles
 
 
+# What a phone is told when it may not sync, by error code (answered with 401).
+UNAUTHORISED = {
+    "login_required": N_("Log in again (or enrol this phone again)."),
+    "device_not_enrolled": N_("Log in again (or enrol this phone again)."),
+    "device_revoked": N_(
+        "The administrator revoked this phone's enrolment: enrol it again to send its entries."
+        " Until then the unsent entries stay on this phone; you can save them to a file."
+    ),
+}
+
+
 def _refusal(request: Request, status: int, error: str, message: str, **extra) -> Response:
     detail = translate(request_locale(request), message, extra or None)
     return Response({"error": error, "detail": detail, **extra}, status_code=status)
@@ -77,11 +88,22 @@ async def _origin(request: Request) -> Origin | str:
         device = await device_for_token(header.removeprefix("Device ").strip())
         if device is None:
             return "device_not_enrolled"
+        if device["revoked_at"] is not None:
+            return "device_revoked"
+        _note_device(request, device["token_hash"])
         return Origin(device=device["id"], user_id=None, username=device["id"], role="desk")
     user = await session_user(request.session) if "session" in request.scope else None
     if user is None or request.headers.get("x-hallwatch-sync") != "1":
         return "login_required"
     return Origin(device="", user_id=user.id, username=user.username, role=user.role)
+
+
+def _note_device(request: Request, token_hash: str) -> None:
+    """A login session used on an enrolled phone ends when the phone is revoked (see
+    accounts.service.session_user): the session learns its phone from the phone's sync."""
+    session = request.scope.get("session")
+    if isinstance(session, dict) and "user_id" in session and session.get("device") != token_hash:
+        session["device"] = token_hash
 
 
 def parse_batch(raw: list) -> tuple[list, list]:
@@ -161,8 +183,7 @@ class SyncController(Controller):
         async with write_transaction():
             origin = await _origin(request)
             if isinstance(origin, str):
-                message = N_("Log in again (or enrol this phone again).")
-                return _refusal(request, 401, origin, message)
+                return _refusal(request, 401, origin, UNAUTHORISED[origin])
             try:
                 body = msgspec.json.decode(await request.body())
             except msgspec.DecodeError:
@@ -192,7 +213,7 @@ class SyncController(Controller):
     ) -> Response:
         origin = await _origin(request)
         if isinstance(origin, str):
-            return _refusal(request, 401, origin, N_("Log in again (or enrol this phone again)."))
+            return _refusal(request, 401, origin, UNAUTHORISED[origin])
         if origin.role != "desk":
             return Response(_nothing_to_pull(), headers={"Cache-Control": "no-store"})
         position = feed.parse_cursor(cursor)

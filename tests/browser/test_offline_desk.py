@@ -23,6 +23,7 @@ from server.accounts.tables import UserAccount
 from server.audit.service import Actor
 from server.checks.tables import StaffCheck, VisitorCheck
 from server.devices import service as devices
+from server.devices.sync_routes import UNAUTHORISED
 from server.i18n import translate
 from sync.tables import AppliedMutation
 from tests.browser.conftest import REPO_ROOT, AppServer, log_in, wait_until
@@ -479,11 +480,18 @@ async def test_a_revoked_phone_keeps_its_entries_until_it_is_enrolled_again(new_
     await enrol(page, revoked.code)
     await devices.revoke(revoked.device_id, ADMIN)
 
+    # The login used on the phone ended with its enrolment (the enrolment page synced with
+    # it); logged in again, the desk says why entries stay on the phone, and how to go on.
+    await page.goto("/desk")
+    await page.wait_for_url(re.compile(r"/login(\?|$)"))
+    await log_in(page, "desk", "/desk")
     await open_desk(page)
     await record_visitor(page, "萧远山", "13812340051", "36.6")
     auth = page.locator("#sync .sync-auth")
     await expect(auth).to_be_visible()
-    await expect(auth).to_contain_text(zh("Log in again (or enrol this phone again)."))
+    await expect(auth).to_contain_text(zh(UNAUTHORISED["device_revoked"]))
+    await expect(auth.locator(".relogin")).to_be_hidden()
+    await expect(page.locator("#sync .export")).to_be_visible()
     await expect(entry(page, "萧远山")).to_have_class(re.compile("sync-queued"))
     assert len(await unsent_ids(page)) == 1
     assert await VisitorCheck.count().where(VisitorCheck.name == "萧远山") == 0

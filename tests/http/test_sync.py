@@ -174,7 +174,7 @@ async def test_a_revoked_phone_is_refused_and_nothing_is_stored(phone):
     mutation = visitor_create()
     response = await phone.post("/sync/push", json={"mutations": [mutation]})
     assert response.status_code == 401
-    assert response.json()["error"] == "device_not_enrolled"
+    assert response.json()["error"] == "device_revoked"
     assert await VisitorCheck.count().where(VisitorCheck.id == mutation["entity_id"]) == 0
 
 

@@ -151,6 +151,8 @@
     show(part(".sync-last"), last || t("never_synced"));
     part(".sync-auth").hidden = !status.auth;
     show(part(".sync-auth .detail"), status.auth?.detail);
+    // A revoked phone is enrolled again; logging in again would change nothing.
+    part(".sync-auth .relogin").hidden = status.auth?.error === "device_revoked";
     const drift = Math.abs(status.drift_ms ?? 0);
     const minutes = Math.round(drift / 60000);
     show(part(".sync-drift"), drift > DRIFT_SHOWN_MS && t("clock_drift", { minutes }));
