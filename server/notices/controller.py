@@ -1,5 +1,7 @@
 """Notices: the office writes, publishes, withdraws and sees who has not read
-(/office/notices); staff and heads read and acknowledge (/notices)."""
+(/office/notices); staff and heads read and acknowledge (/notices), and the office and the
+leaders read them there as staff see them; the notices whose days are over stay readable
+(/notices/past)."""
 
 from __future__ import annotations
 
@@ -158,18 +160,36 @@ class OfficeNoticesController(Controller):
         return await self._detail(request, notice_id, note=note)
 
 
+# Whom a staff notice is for (they acknowledge it), and who also reads it as they see it.
+ACKNOWLEDGING = allow(Role.staff, Role.head)
+STAFF_NOTICES = allow(Role.staff, Role.head, Role.office, Role.leader)
+
+
+def _reader(user) -> int | None:
+    """The person whose acknowledgements the page shows: nobody for the office and the
+    leaders, who write the notices and are not asked to acknowledge them."""
+    return user.person_id if user.role in queries.READERS else None
+
+
 class StaffNoticesController(Controller):
-    """Notices addressed to staff, for staff and department heads to read and acknowledge."""
+    """Notices addressed to staff: staff and department heads read and acknowledge them; the
+    office and the leaders read them too."""
 
     path = "/notices"
-    guards = [allow(Role.staff, Role.head)]
+    guards = [STAFF_NOTICES]
 
     @get("/")
     async def page(self, request: Request) -> object:
-        notices = await queries.staff_notices(request.user.person_id, clock.today())
+        notices = await queries.staff_notices(_reader(request.user), clock.today())
         return render(request, "notices/staff.html", notices=notices)
 
-    @post("/{notice_id:uuid}/read")
+    @get("/past")
+    async def past(self, request: Request) -> object:
+        """The notices whose days are over, to look something up again."""
+        notices = await queries.past_staff_notices(_reader(request.user), clock.today())
+        return render(request, "notices/past.html", notices=notices)
+
+    @post("/{notice_id:uuid}/read", guards=[ACKNOWLEDGING])
     async def acknowledge(self, request: Request, notice_id: FromPath[uuid.UUID]) -> object:
         user = request.user
         if user.person_id is None:

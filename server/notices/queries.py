@@ -141,6 +141,29 @@ async def staff_notices(person_id: int | None, today: dt.date) -> list[dict]:
         .where(_current(today) & (Notice.to_staff == True))  # noqa: E712
         .order_by(Notice.published_at, ascending=False)
     )
+    notices = await _as_read_by(rows, person_id)
+    return sorted(notices, key=lambda n: n["read_at"] is not None)
+
+
+async def past_staff_notices(person_id: int | None, today: dt.date) -> list[dict]:
+    """Staff notices whose last day is over, the latest to end first, with this person's
+    acknowledgement. Not the withdrawn ones: the office took those back."""
+    rows = (
+        await Notice.select()
+        .where(
+            (Notice.status == NoticeStatus.published)
+            & (Notice.to_staff == True)  # noqa: E712
+            & (Notice.shown_until < today)
+        )
+        .order_by(Notice.shown_until, ascending=False)
+        .order_by(Notice.published_at, ascending=False)
+    )
+    return await _as_read_by(rows, person_id)
+
+
+async def _as_read_by(rows: list[dict], person_id: int | None) -> list[dict]:
+    """The notices with their sanitised text, and when `person_id` acknowledged each and was
+    last reminded of it (None for nobody)."""
     if person_id is None:
         return [{**_with_html(r), "read_at": None, "reminded_at": None} for r in rows]
     read = {
@@ -150,7 +173,7 @@ async def staff_notices(person_id: int | None, today: dt.date) -> list[dict]:
         )
     }
     reminded = await _last_reminders(NoticeReminder.person == person_id)
-    notices = [
+    return [
         {
             **_with_html(r),
             "read_at": read.get(r["id"]),
@@ -158,7 +181,6 @@ async def staff_notices(person_id: int | None, today: dt.date) -> list[dict]:
         }
         for r in rows
     ]
-    return sorted(notices, key=lambda n: n["read_at"] is not None)
 
 
 async def visitors_on(day: dt.date) -> int:

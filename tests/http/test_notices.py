@@ -282,3 +282,41 @@ async def test_publishing_a_notice_whose_period_ended_is_refused_keeping_the_for
     assert "already ended" in soup(button).select_one("#shown_until-error").text
     stored = await Notice.select(Notice.status).where(Notice.id == url.rsplit("/", 1)[1])
     assert stored == [{"status": "draft"}]
+
+
+async def test_office_and_leaders_read_staff_notices_and_all_of_them_the_past_ones(
+    office, client_as
+):
+    """The office and the leaders read /notices as staff see it, without being asked to
+    acknowledge (they write the notices); staff, heads, office and leaders read the notices
+    whose days are over at /notices/past, not the withdrawn ones."""
+    today = clock.today()
+    ended = await publish_earlier(
+        "已结束的防控通知",
+        40,
+        body="**旧**正文",
+        shown_until=(today - dt.timedelta(days=2)).isoformat(),
+    )
+    taken_back = await publish_earlier(
+        "已撤回的通知", 30, shown_until=(today - dt.timedelta(days=1)).isoformat()
+    )
+    await service.withdraw(taken_back["id"], Actor(username="office"), clock.now(), today)
+    await write(office, title="本周防控通知", to_staff="1")
+    for role in ("office", "leader", "staff", "head"):
+        async with client_as(role) as client:
+            current = soup(await client.get("/notices/"))
+            past = soup(await client.get("/notices/past"))
+        card = next(a for a in current.select("article.staff-notice") if "本周防控通知" in a.text)
+        assert "已结束的防控通知" not in current.text
+        writes = role in ("office", "leader")
+        assert (card.select_one("form") is None) == writes, role
+        assert (card.select_one('a[href^="/office/notices/"]') is not None) == writes, role
+        assert current.select_one('a[href="/notices/past"]') is not None
+        titles = [d.summary.strong.text for d in past.select("details.past-notice")]
+        assert "已结束的防控通知" in titles, role
+        assert "已撤回的通知" not in titles and "本周防控通知" not in titles
+        shown = past.select_one(f"#notice-{ended['id']}")
+        assert shown.select_one(".notice-body strong").text == "旧"
+        assert (today - dt.timedelta(days=2)).isoformat() in shown.summary.text
+    listing = soup(await office.get("/office/notices/"))
+    assert {"/notices/", "/notices/past"} <= {a["href"] for a in listing.select("a")}

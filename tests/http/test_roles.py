@@ -86,7 +86,9 @@ ROUTES = [
     ("POST", "/office/notices/{draft_notice}/publish", OFFICE, 303),
     ("POST", "/office/notices/{old_notice}/withdraw", OFFICE, 303),
     ("POST", "/office/notices/{notice}/remind", OFFICE, 303),
-    ("GET", "/notices", {"staff", "head"}, 200),
+    # Staff notices: the office and the leaders read them as staff see them.
+    ("GET", "/notices", {"staff", "head", "office", "leader"}, 200),
+    ("GET", "/notices/past", {"staff", "head", "office", "leader"}, 200),
     ("POST", "/notices/{notice}/read", {"staff", "head"}, 303),
     ("GET", "/office/training", OFFICE, 200),
     ("POST", "/office/training", OFFICE, 422),
