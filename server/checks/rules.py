@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from server.checks.tables import CheckStatus
@@ -31,6 +32,14 @@ class Invalid(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(problems)
         self.problems = problems
+
+
+def half_width(value) -> str:
+    """What was typed with a Chinese input method, in the ASCII forms the rules read:
+    full-width digits and punctuation (１３８, ０８：３０, ２０２０－０２－１０) become 138,
+    08:30, 2020-02-10 (Unicode NFKC), trimmed. float() and int() read full-width digits
+    already, a date, a time or a pattern's literal digits do not."""
+    return unicodedata.normalize("NFKC", str(value or "")).strip()
 
 
 def parse_temperature(text: str, policy: Policy, field_name: str = "temperature") -> float:

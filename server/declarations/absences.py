@@ -10,7 +10,7 @@ import uuid
 from server import clock
 from server.audit import service as audit
 from server.audit.service import Actor
-from server.checks.rules import Invalid, Problem, parse_temperature
+from server.checks.rules import Invalid, Problem, half_width, parse_temperature
 from server.db import write_transaction
 from server.declarations import alerts, status
 from server.declarations.access import person_row
@@ -24,7 +24,7 @@ LONGEST_BACKDATE = dt.timedelta(days=60)
 
 def _since(value, today: dt.date) -> dt.date:
     try:
-        since = dt.date.fromisoformat(str(value or "").strip())
+        since = dt.date.fromisoformat(half_width(value))
     except ValueError:
         raise Invalid([Problem("since", N_("Enter the first day of absence"))]) from None
     if since > today or since < today - LONGEST_BACKDATE:

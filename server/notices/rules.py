@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from server.checks.rules import Invalid, Problem
+from server.checks.rules import Invalid, Problem, half_width
 from server.i18n import N_
 from server.notices.tables import NoticeKind, NoticeStatus
 
@@ -13,7 +13,7 @@ KINDS = {k.value for k in NoticeKind}
 
 
 def _date(form: dict, name: str, problems: list[Problem]) -> dt.date | None:
-    raw = str(form.get(name) or "").strip()
+    raw = half_width(form.get(name))
     if not raw:
         return None
     try:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from server.checks.rules import half_width
 from server.i18n import N_
 from server.policy.service import Policy
 
@@ -36,7 +37,7 @@ class Field:
 def _number(kind: type, low, high) -> Callable[[object], object]:
     def parse(raw) -> object:
         try:
-            value = kind(str(raw).strip())
+            value = kind(half_width(raw))
         except ValueError:
             raise Refused(N_("Enter a number")) from None
         if not low <= value <= high:
@@ -47,14 +48,14 @@ def _number(kind: type, low, high) -> Callable[[object], object]:
 
 
 def _time(raw) -> str:
-    text = str(raw).strip()
+    text = half_width(raw)
     if not TIME.match(text):
         raise Refused(N_("Enter a time as HH:MM, e.g. 09:00"))
     return text
 
 
 def _hours(raw) -> str:
-    opens, _, closes = str(raw).replace(" ", "").partition("-")
+    opens, _, closes = half_width(raw).replace(" ", "").partition("-")
     opens, closes = _time(opens), _time(closes)
     if opens >= closes:
         raise Refused(N_("Enter opening hours as HH:MM-HH:MM, opening first"))

@@ -146,3 +146,21 @@ async def test_a_saved_deadline_reschedules_the_jobs_that_depend_on_it(client_as
     row = await ScheduledJob.select().where(ScheduledJob.name == "zero_reports").first()
     assert row["next_run_at"] <= clock.now() + dt.timedelta(days=1)
     await reset_policy()
+
+
+async def test_times_typed_in_full_width_are_read_as_typed(client_as, seeded):
+    """A Chinese input method types ０８：３０ and －; they are the same times."""
+    await reset_policy()
+    async with client_as("admin") as admin:
+        form = the_form((await admin.get("/admin/settings/")).text)
+        form |= {
+            "declaration_deadline": ["０８：４５"],
+            "opening_hours": ["０９：００－１７：３０"],
+            "district_report_hours": ["３"],
+        }
+        saved = await admin.post("/admin/settings/", data=form, follow_redirects=False)
+    assert saved.status_code == 303, errors(saved)
+    policy = await load_policy()
+    assert policy.declaration_deadline == "08:45" and policy.opening_hours == "09:00-17:30"
+    assert policy.district_report_hours == 3
+    await reset_policy()

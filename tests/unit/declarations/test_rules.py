@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from server.checks.rules import Invalid
+from server.declarations.absences import clean_absence
 from server.declarations.rules import (
     board_state,
     clean_answers,
@@ -195,3 +196,9 @@ def test_each_person_has_one_state_on_the_boards(now, declared, state, shown):
 )
 def test_days_absent_count_the_first_day_and_today(since, today, days):
     assert days_absent(since, today) == days
+
+
+def test_a_sick_absence_dated_in_full_width_digits_is_read_as_typed():
+    today = dt.date(2026, 3, 9)
+    form = {"since": "２０２６－０３－０７", "symptoms": "发热", "saw_doctor": "no"}
+    assert clean_absence(form, today)["since"] == dt.date(2026, 3, 7)

@@ -12,6 +12,7 @@ from server.audit.service import Actor
 from server.checks import service as checks
 from server.checks.rules import Invalid
 from server.notices import queries, service
+from server.notices.rules import clean_notice
 from server.notices.tables import NoticeReminder
 from server.notify.tables import InAppNotification, OutboxMessage
 from server.org.tables import Person
@@ -68,6 +69,17 @@ async def test_bad_form_names_every_field():
         )
     fields = {p.field for p in refused.value.problems}
     assert fields == {"kind", "title", "audience", "shown_until"}
+
+
+def test_dates_typed_in_full_width_are_read_as_typed():
+    typed = {"kind": "tip", "title": "提示", "to_staff": "1"}
+    cleaned = clean_notice(
+        {**typed, "shown_from": "２０２６－０３－０５", "shown_until": "２０２６-03-09"}
+    )
+    assert (cleaned["shown_from"], cleaned["shown_until"]) == (
+        dt.date(2026, 3, 5),
+        dt.date(2026, 3, 9),
+    )
 
 
 async def test_a_draft_can_change_and_a_published_notice_cannot():
