@@ -97,8 +97,12 @@ class WorkStatusChange(Table, tablename="work_status_change"):
     person = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
     from_state = Varchar(length=12, choices=WorkState)
     to_state = Varchar(length=12, choices=WorkState)
-    cause = Varchar(length=20)  # declaration, sick_absence, office_clearance, desk_hold
-    ref = Varchar(length=64, default="")  # the declaration or absence that caused it
+    # declaration, sick_absence, office_clearance, desk_hold, close_contact (an isolation the
+    # office ordered, server/incidents/contact_status.py), contact_follow_up (a fever or
+    # symptoms at a close contact's follow-up, server/incidents/escalation.py)
+    cause = Varchar(length=20)
+    # the record that caused it: declaration, absence, desk check, close contact or follow-up
+    ref = Varchar(length=64, default="")
     note = Varchar(length=300, default="")
     changed_by = Varchar(length=50, default="")
     at = Timestamptz(index=True)
