@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from litestar.stores.base import Store
 
 from server import cache
+from server.accounts import usernames
 from server.accounts.passwords import (
     DUMMY_HASH,
     hash_password,
@@ -23,6 +24,7 @@ from server.db import write_transaction
 from server.devices.service import still_enrolled
 from server.i18n import N_
 from server.org.tables import Person
+from sync.db import is_sqlite
 
 # Five wrong passwords for one username (or fifty from one address) in 15 minutes lock it
 # for the rest of that window.
@@ -71,13 +73,21 @@ async def create_user(
     """Create an account, or reset the password of the one with this name. On a reset, what
     is not given stays as it was: an empty `role` keeps the role, no person and no department
     keep both, no display name keeps it (a password reset once made the account an
-    administrator, unlinked from its person, named by its login). Returns its id."""
+    administrator, unlinked from its person, named by its login). A new name that differs
+    from an account's only in capitals is refused (see usernames.key). Returns its id."""
+    name = usernames.normal(username)
     if role and role not in {r.value for r in Role}:
         roles = ", ".join(r.value for r in Role)
         raise AccountError(
             N_("Unknown role %(role)s; one of %(roles)s"), {"role": role, "roles": roles}
         )
-    if problem := password_problem(password, username):
+    # An account named before these rules still has its password reset; none has a NUL in
+    # its name (PostgreSQL's text cannot hold one, nor be compared with one).
+    if (problem := usernames.username_problem(name)) and (
+        "\0" in name or (await _named(name))[0] is None
+    ):
+        raise AccountError(*problem)
+    if problem := password_problem(password, name):
         raise AccountError(*problem)
     fields = {"password_hash": await hash_password(password), "active": True}
     if role:
@@ -85,28 +95,60 @@ async def create_user(
     if person_id is not None or department_id is not None:
         fields |= {"person": person_id, "department": department_id}
     async with write_transaction():
-        existing = (
-            await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first()
-        )
+        await _names_one_at_a_time()
+        existing, other = await _named(name)
+        if other and not existing:
+            raise AccountError(
+                N_(
+                    "There is already an account %(name)s: a name that differs only in "
+                    "capitals is the same name. To reset its password, enter %(name)s exactly."
+                ),
+                {"name": other["username"]},
+            )
         if display_name or not existing:
-            fields["display_name"] = display_name or await _person_name(person_id) or username
+            fields["display_name"] = display_name or await _person_name(person_id) or name
         if existing:
             await UserAccount.update(fields).where(UserAccount.id == existing["id"])
-            user_id = existing["id"]
-            action = "update"
+            user_id, name, action = existing["id"], existing["username"], "update"
         else:
             if not role:
                 raise AccountError(N_("Choose a role for a new account"), {})
             rows = await UserAccount.insert(
-                UserAccount(username=username, **{"person": None, "department": None, **fields})
+                UserAccount(
+                    username=name,
+                    username_key=usernames.key(name),
+                    **{"person": None, "department": None, **fields},
+                )
             ).returning(UserAccount.id)
-            user_id = rows[0]["id"]
-            action = "create"
+            user_id, action = rows[0]["id"], "create"
         shown = {k: v for k, v in fields.items() if k != "password_hash"}
         await audit.record(
-            actor, action, "user_account", user_id, None, {"username": username, **shown}
+            actor, action, "user_account", user_id, None, {"username": name, **shown}
         )
     return user_id
+
+
+async def _named(name: str) -> tuple[dict | None, dict | None]:
+    """The account this name (usernames.normal) opens, and one whose name differs from it
+    only in capitals (it has the name's key), each or both None. Both can be there only for
+    accounts made before names were compared so."""
+    rows = await UserAccount.select(
+        UserAccount.id, UserAccount.username, UserAccount.password_hash, UserAccount.active
+    ).where((UserAccount.username == name) | (UserAccount.username_key == usernames.key(name)))
+    same = next((r for r in rows if usernames.normal(r["username"]) == name), None)
+    return same, next((r for r in rows if r is not same), None)
+
+
+# Any constant, the same in every app process: PostgreSQL's advisory lock of account writes.
+ACCOUNT_NAMES_LOCK = 0x686A_7573  # "hjus"
+
+
+async def _names_one_at_a_time() -> None:
+    """Two new names that differ only in capitals, written at once, must not both find the
+    other absent; the unique index would refuse the second with a database error instead of
+    a reason. SQLite's write transaction already lets one writer in at a time."""
+    if not is_sqlite():
+        await UserAccount.raw("SELECT pg_advisory_xact_lock({})", ACCOUNT_NAMES_LOCK)
 
 
 async def _person_name(person_id: int | None) -> str:
@@ -184,18 +226,20 @@ async def authenticate(
     store: Store, username: str, password: str, address: str
 ) -> CurrentUser | None:
     """The account these credentials open, or None. Raises Throttled while too many recent
-    failures stand against the username or the address."""
-    user_key, address_key = f"login-fail:user:{username.lower()}", f"login-fail:ip:{address}"
+    failures stand against the username (whatever its capitals) or the address."""
+    name = usernames.normal(username)
+    user_key, address_key = f"login-fail:user:{usernames.key(name)}", f"login-fail:ip:{address}"
     if (
         await _failures(store, user_key) >= MAX_FAILURES_PER_USER
         or await _failures(store, address_key) >= MAX_FAILURES_PER_ADDRESS
     ):
         raise Throttled
-    row = (
-        await UserAccount.select(UserAccount.id, UserAccount.password_hash)
-        .where((UserAccount.username == username) & (UserAccount.active == True))  # noqa: E712
-        .first()
-    )
+    # Any capitals open the account (a phone's keyboard starts with one), as the lockout
+    # above counts them as one name; an older account's exact name opens that one.
+    same, other = await _named(name)
+    row = same or other
+    if row and not row["active"]:
+        row = None
     ok = await verify_password(row["password_hash"] if row else DUMMY_HASH, password)
     if row and ok:
         await store.delete(user_key)

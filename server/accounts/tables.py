@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -21,6 +21,11 @@ class Role(StrEnum):
 
 class UserAccount(Table, tablename="user_account"):
     username = Varchar(length=50, unique=True)
+    # usernames.key(username): one account per name whatever its capitals (a unique index
+    # the migration accounts_2026_12_04t22_37_22 made: SQLite cannot add a UNIQUE column).
+    # None only on an account made before names were compared so whose key an older account
+    # has: it logs in by its exact name alone.
+    username_key = Text(null=True, default=None)
     password_hash = Varchar(length=255)
     role = Varchar(length=10, choices=Role)
     display_name = Varchar(length=50, default="")

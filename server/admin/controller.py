@@ -11,7 +11,7 @@ from server.accounts.guards import ADMIN
 from server.accounts.service import AccountError, create_user, load_user, set_active
 from server.accounts.sessions import open_session
 from server.accounts.tables import Role, UserAccount
-from server.i18n import N_, request_locale, translate
+from server.i18n import request_locale, translate
 from server.org.service import departments, roster
 from server.web import render
 
@@ -55,9 +55,6 @@ class AdminController(Controller):
             k: str(form.get(k, "")).strip()
             for k in ("username", "password", "role", "person", "department")
         }
-        if not values["username"]:
-            error = translate(request_locale(request), N_("Enter a username"))
-            return await self._page(request, 422, values=values, error=error, saved=None)
         try:
             user_id = await create_user(
                 values["username"],
