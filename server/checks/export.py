@@ -17,7 +17,7 @@ from server import clock
 from server.checks.labels import DIRECTION_LABELS, STATUS_LABELS, SYMPTOM_LABELS
 from server.checks.queries import CheckFilter
 from server.exports import UTF8_BOM, csv_line, table_sheet
-from server.i18n import N_, aside, translate
+from server.i18n import N_, aside, listed, translate
 from server.privacy import mask_id_number, mask_phone
 
 MAX_WORKBOOK_ROWS = 30_000  # building a workbook takes seconds per thousand rows; a CSV streams
@@ -110,7 +110,9 @@ class Cells:
         return translate(self.locale, msgid)
 
     def symptoms(self, row: dict) -> str:
-        words = "、".join(self.word(SYMPTOM_LABELS[c]) for c in row["symptoms"].split(",") if c)
+        words = listed(
+            self.locale, [self.word(SYMPTOM_LABELS[c]) for c in row["symptoms"].split(",") if c]
+        )
         return aside(self.locale, words, row["symptoms_other"]) if row["symptoms_other"] else words
 
     def visitor(self, row: dict) -> list:
