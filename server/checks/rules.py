@@ -14,7 +14,9 @@ from server.i18n import N_
 from server.policy.service import Policy
 
 SYMPTOMS = ("cough", "fatigue", "sore_throat", "short_breath", "other")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: the rules read input through half_width(), and the office search finds
+# a number by its stored digits.
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
@@ -45,7 +47,7 @@ def half_width(value) -> str:
 def parse_temperature(text: str, policy: Policy, field_name: str = "temperature") -> float:
     """A reading in °C rounded to 0.1; outside the valid range it is a misread, not a fever."""
     try:
-        value = round(float(str(text).strip().replace(",", ".")), 1)
+        value = round(float(half_width(text).replace(",", ".")), 1)
     except ValueError:
         message = N_("Enter the temperature as a number, e.g. 36.5")
         raise Invalid([Problem(field_name, message)]) from None
@@ -87,7 +89,7 @@ def is_id_number(number: str) -> bool:
     """An 18-character resident ID (GB 11643-1999): a real birth date and the ISO 7064 check
     character."""
     number = number.upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         return False
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -113,7 +115,7 @@ def _name(value, _policy) -> str:
 
 
 def _phone(value, _policy) -> str:
-    phone = str(value or "").strip().replace(" ", "")
+    phone = half_width(value).replace(" ", "")
     if not is_mobile(phone):
         message = N_("Enter an 11-digit mobile number, e.g. 13812345678")
         raise Invalid([Problem("phone", message)])
@@ -121,7 +123,7 @@ def _phone(value, _policy) -> str:
 
 
 def _id_number(value, _policy) -> str:
-    number = str(value or "").strip().upper()
+    number = half_width(value).upper()
     if number and not is_id_number(number):
         message = N_("This ID-card number is not valid (check digit)")
         raise Invalid([Problem("id_number", message)])

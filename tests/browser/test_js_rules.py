@@ -93,6 +93,12 @@ VISITOR_FORMS = [
     {"name": "", "phone": "12345", "id_number": "110105194912310021", "temperature": "45"},
     {"name": "长" * 51, "phone": "13812345678", "temperature": "abc", "symptoms": ["fatigue"]},
     {"name": "𠀀" * 50, "phone": "1381234567８", "temperature": "38", "symptoms_other": "x"},
+    {
+        "name": "钱七",
+        "phone": "１３８ １２３４ ５６７８",
+        "id_number": "１１０１０５１９４９１２３１００２ｘ",
+        "temperature": "３６．５",
+    },
 ]
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from server.checks.rules import (
+    VISITOR_FIELDS,
     Invalid,
     first_reading_status,
     is_abnormal,
@@ -19,7 +20,15 @@ POLICY = Policy()
 
 @pytest.mark.parametrize(
     "text, value",
-    [("36.5", 36.5), (" 37.25 ", 37.2), ("34", 34.0), ("43.0", 43.0), ("36,8", 36.8)],
+    [
+        ("36.5", 36.5),
+        (" 37.25 ", 37.2),
+        ("34", 34.0),
+        ("43.0", 43.0),
+        ("36,8", 36.8),
+        ("３６．５", 36.5),  # typed full-width with a Chinese input method
+        ("３７，１", 37.1),
+    ],
 )
 def test_valid_readings_round_to_a_tenth(text, value):
     assert parse_temperature(text, POLICY) == value
@@ -101,7 +110,20 @@ def test_id_numbers(number, valid):
         ("138123456789", False),
         ("23812345678", False),
         ("1381234567a", False),
+        ("١٣٨١٢٣٤٥٦٧٨", False),  # digits, but not ones a number is stored with
     ],
 )
 def test_mobiles(phone, valid):
     assert is_mobile(phone) is valid
+
+
+@pytest.mark.parametrize(
+    "field, typed, stored",
+    [
+        ("phone", "１３８１２３４５６７８", "13812345678"),
+        ("phone", "138 １２３４ ５６７８", "13812345678"),
+        ("id_number", "１１０１０５１９４９１２３１００２ｘ", "11010519491231002X"),
+    ],
+)
+def test_numbers_typed_full_width_are_stored_in_ascii(field, typed, stored):
+    assert VISITOR_FIELDS[field](typed, POLICY) == stored

@@ -6,10 +6,9 @@
 
 self.hallwatchRules = (() => {
   const SYMPTOMS = ["cough", "fatigue", "sore_throat", "short_breath", "other"];
-  // Python's \d matches every Unicode decimal digit (a Chinese keyboard's full-width ones
-  // too), so these do as well.
-  const MOBILE = /^1[3-9]\p{Nd}{9}$/u;
-  const ID_NUMBER = /^\p{Nd}{17}[\p{Nd}X]$/u;
+  // ASCII digits only: numbers are read through halfWidth(), as the server's half_width().
+  const MOBILE = /^1[3-9][0-9]{9}$/;
+  const ID_NUMBER = /^[0-9]{17}[0-9X]$/;
   const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const ID_CHECK_CHARS = "10X98765432";
   // What Python's float() accepts: digits with single underscores, a point, an exponent,
@@ -30,6 +29,8 @@ self.hallwatchRules = (() => {
   // Python's str.strip() and slicing count code points, not UTF-16 units.
   const strip = (value) => String(value ?? "").trim();
   const cut = (text, length) => [...text].slice(0, length).join("");
+  // Python's half_width(): what a Chinese input method types (１３８, ３６．５) in ASCII forms.
+  const halfWidth = (value) => String(value || "").normalize("NFKC").trim();
 
   // Python's float() and int() read any Unicode decimal digit. Decimal digits come in runs
   // of ten, zero first (a Unicode stability guarantee), so a digit's value is its distance
@@ -66,7 +67,7 @@ self.hallwatchRules = (() => {
   }
 
   function parseFloatLikePython(text) {
-    const cleaned = asciiDigits(strip(text).replaceAll(",", "."));
+    const cleaned = asciiDigits(halfWidth(text).replaceAll(",", "."));
     if (!FLOAT.test(cleaned)) return null;
     const lower = cleaned.toLowerCase().replace(/^\+/, "");
     if (lower.endsWith("nan")) return NaN;
@@ -135,12 +136,12 @@ self.hallwatchRules = (() => {
       return name;
     },
     phone(value) {
-      const phone = strip(value).replaceAll(" ", "");
+      const phone = halfWidth(value).replaceAll(" ", "");
       if (!isMobile(phone)) throw problem("phone", "phone_invalid");
       return phone;
     },
     id_number(value) {
-      const number = strip(value).toUpperCase();
+      const number = halfWidth(value).toUpperCase();
       if (number && !isIdNumber(number)) throw problem("id_number", "id_number_invalid");
       return number;
     },
