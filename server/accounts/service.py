@@ -44,8 +44,9 @@ class CurrentUser:
     person_id: int | None
     department_id: int | None
     locale: str
-    # Stands for the password: a session opened under another one has ended (session_user).
-    password_stamp: str = field(repr=False)
+    # Stands for the password and the times the account was switched off: a session opened
+    # under another stamp has ended (session_user).
+    session_stamp: str = field(repr=False)
 
     @property
     def actor(self) -> Actor:
@@ -183,30 +184,31 @@ async def load_user(user_id: int) -> CurrentUser | None:
         person_id=row["person"],
         department_id=row["department"],
         locale=row["locale"],
-        password_stamp=_stamp(row["password_hash"]),
+        session_stamp=_stamp(row["password_hash"], row["switched_off"]),
     )
 
 
-def _stamp(password_hash: str) -> str:
+def _stamp(password_hash: str, switched_off: int) -> str:
     # Every hash has its own random salt: setting the same password again changes it too.
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{switched_off}:{password_hash}".encode()).hexdigest()[:16]
 
 
 def session_data(user: CurrentUser) -> dict:
-    """What a login session holds: the account and the password it was opened with."""
-    return {"user_id": user.id, "password": user.password_stamp}
+    """What a login session holds: the account, and the password it was opened with and
+    how many times the account had been switched off by then."""
+    return {"user_id": user.id, "stamp": user.session_stamp}
 
 
 async def session_user(session: dict) -> CurrentUser | None:
     """The account a login session acts for, or None once that session has ended: its
-    account was switched off (load_user reads only active accounts), its password was set
-    anew since the session was opened, by the administrator or by its owner (whose own
-    session is opened again: session_data), or the desk phone it was used on was revoked
-    (the sync notes the phone's token in the session). Read at every request, in every app
-    process."""
+    account was switched off since the session was opened, even if it is on again (while it
+    is off, load_user reads nothing), its password was set anew since then, by the
+    administrator or by its owner (whose own session is opened again: session_data), or the
+    desk phone it was used on was revoked (the sync notes the phone's token in the session).
+    Read at every request, in every app process."""
     user_id = session.get("user_id")
     user = await load_user(user_id) if isinstance(user_id, int) else None
-    if user is None or session.get("password") != user.password_stamp:
+    if user is None or session.get("stamp") != user.session_stamp:
         return None
     if (device := session.get("device")) and not await still_enrolled(device):
         return None
@@ -266,15 +268,18 @@ async def set_locale(user_id: int, locale: str) -> None:
 
 
 async def set_active(user_id: int, active: bool, actor: Actor) -> bool:
-    """Switch an account off (its sessions end at their next request: load_user reads only
-    active accounts) or on again; audited. False when there is no such account; an
-    administrator cannot switch their own account off."""
+    """Switch an account off (its sessions end at their next request, and stay ended when it
+    is switched on again: session_user) or on again; audited. False when there is no such
+    account; an administrator cannot switch their own account off."""
     async with write_transaction():
         row = await UserAccount.select(UserAccount.active).where(UserAccount.id == user_id).first()
         if row is None or (not active and user_id == actor.user_id):
             return False
         if row["active"] != active:
-            await UserAccount.update({UserAccount.active: active}).where(UserAccount.id == user_id)
+            change = {UserAccount.active: active}
+            if not active:
+                change[UserAccount.switched_off] = UserAccount.switched_off + 1
+            await UserAccount.update(change).where(UserAccount.id == user_id)
             await audit.record(
                 actor,
                 "update",

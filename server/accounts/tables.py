@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -33,6 +33,9 @@ class UserAccount(Table, tablename="user_account"):
     department = ForeignKey(Department, null=True, on_delete=OnDelete.restrict)
     locale = Varchar(length=10, default="")
     active = Boolean(default=True)
+    # Counts the times the account was switched off. Part of its sessions' stamp, so that
+    # switching it on again does not bring back a session it had before (a lost phone's).
+    switched_off = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -94,3 +94,23 @@ async def test_an_admin_setting_their_own_password_stays_logged_in_only_there(cl
             assert not await still_logged_in(elsewhere, "/admin/users")
     finally:
         await create_user("admin", DEMO_PASSWORD, "")
+
+
+async def switch(admin, user_id: int, active: str):
+    token = csrf_from((await admin.get("/admin/users")).text)
+    response = await admin.post(
+        f"/admin/users/{user_id}/active", data={"active": active, "_csrf_token": token}
+    )
+    assert response.status_code == 200 and response.url.path == "/admin/users"
+
+
+async def test_switching_an_account_off_ends_its_sessions_for_good(app, client_as, seeded):
+    office_id = (await account("office"))["id"]
+    async with client_as("office") as lost_phone, client_as("admin") as admin:
+        assert await still_logged_in(lost_phone, "/dashboard")
+        await switch(admin, office_id, "off")
+        await switch(admin, office_id, "on")
+        assert not await still_logged_in(lost_phone, "/dashboard")
+    async with app_client(app) as again:
+        assert (await log_in(again, "office")).status_code == 303
+        assert await still_logged_in(again, "/dashboard")
