@@ -6,14 +6,15 @@ leave, fever including the desk's readings); close contacts are the department's
 confirmed as an incident's contacts and still under observation or isolation that day.
 
 Suspected cases (疑似) are the office's judgement, not the records' alone: a risky declaration
-(travel, a household member's symptoms) or a desk hold raises an incident at once, and the
-office then screens it (排查疑似病例, plan 二(二)2). It reports those it judges suspected to
-the district office and CDC (一经发现…及时向区…报告) or transfers them (移送), and clears the
-others. So the staff whose incident detected that day was reported to the district or
-transferred, and not cleared, are suspected; the daily report to the district then agrees with
-what the office told the district by phone. Those the office has not judged yet are counted
-apart as awaiting its judgement: shown beside the report, never part of it nor of its
-mismatch check (a head is not to report as suspected what the office has not)."""
+(travel, a household member's symptoms), a desk hold or a staff close contact's abnormal
+follow-up raises an incident at once, and the office then screens it (排查疑似病例, plan
+二(二)2). It reports those it judges suspected to the district office and CDC
+(一经发现…及时向区…报告) or transfers them (移送), and clears the others. So the staff whose
+incident detected that day was reported to the district or transferred, and not cleared,
+are suspected; the daily report to the district then agrees with what the office told the
+district by phone. Those the office has not judged yet are counted apart as awaiting its
+judgement: shown beside the report, never part of it nor of its mismatch check (a head is not
+to report as suspected what the office has not)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ from server import clock
 from server.checks.tables import StaffCheck
 from server.declarations.boards import daily_counts
 from server.declarations.tables import Declaration
+from server.incidents import escalation
+from server.incidents.contact_status import person_of
 from server.incidents.contacts import under_watch
-from server.incidents.tables import ContactKind, Incident, IncidentStep, StepKind
+from server.incidents.tables import ContactFollowUp, ContactKind, Incident, IncidentStep, StepKind
 from server.org.tables import Person
 from server.policy.service import Policy
 from server.reports import rules
@@ -34,6 +37,8 @@ from sync.ids import parse_entry_id
 
 # The records that name a member of staff, by the incident's source.
 PERSON_SOURCES = {"staff_check": StaffCheck, "declaration": Declaration}
+# With those, a close contact's follow-up: it names a member of staff when the contact is one.
+STAFF_SOURCES = [*PERSON_SOURCES, escalation.SOURCE]
 
 
 def cutoff(day: dt.date, round_: ReportRound, policy: Policy) -> dt.datetime:
@@ -75,7 +80,22 @@ async def _people(incidents: list[dict]) -> set[int]:
         if ids:
             rows = await table.select(table.person).where(table.id.is_in(ids))
             people.update(r["person"] for r in rows)
-    return people
+    return people | await _contacts_followed(incidents)
+
+
+async def _contacts_followed(incidents: list[dict]) -> set[int]:
+    """The staff whose abnormal follow-up as a close contact raised one of the incidents."""
+    ids = [
+        found
+        for i in incidents
+        if i["source"] == escalation.SOURCE and (found := parse_entry_id(i["source_id"] or ""))
+    ]
+    if not ids:
+        return set()
+    contacts = await ContactFollowUp.select(
+        ContactFollowUp.contact.kind.as_alias("kind"), ContactFollowUp.contact.ref.as_alias("ref")
+    ).where(ContactFollowUp.id.is_in(ids))
+    return {person for c in contacts if (person := person_of(c)) is not None}
 
 
 async def suspected_by_department(
@@ -88,7 +108,7 @@ async def suspected_by_department(
     incidents = await Incident.select(Incident.id, Incident.source, Incident.source_id).where(
         (Incident.detected_at >= start)
         & (Incident.detected_at < min(end, until))
-        & Incident.source.is_in(list(PERSON_SOURCES))
+        & Incident.source.is_in(STAFF_SOURCES)
     )
     confirmed, cleared = await _judged([i["id"] for i in incidents])
     suspected = await _people([i for i in incidents if i["id"] in confirmed - cleared])

@@ -348,3 +348,30 @@ async def test_the_demos_reports_of_today_are_not_submitted_before_their_time(mo
     assert reports and all(r["submitted_at"] <= early for r in reports)
     assert {r["day"] for r in reports} == {clock.today() - dt.timedelta(days=1)}
     assert {r["submitted_by"] for r in reports} == {"head"}  # no such login here: its name
+
+
+async def test_a_staff_contacts_abnormal_follow_up_is_judged_like_any_other_case(monkeypatch):
+    """The follow-up raises the contact's own incident: it awaits the office's judgement in
+    the contact's department, then counts there as suspected, 瞒报 for a head who reports 0."""
+    from server.incidents import contacts, follow_ups
+    from server.incidents.service import raise_incident
+
+    day = DAY + dt.timedelta(days=22)
+    unit = await department_id("社会事务审批服务组")
+    person = await Person.select(Person.id).where(Person.department == unit).first()
+    case = await raise_incident("manual", None, "随访来源", "", "", at(7, 0, day), OFFICE)
+    form = {"kind": "staff", "ref": str(person["id"]), "start_on": day.isoformat()}
+    contact = (await contacts.confirm(case, form, OFFICE, day)).row
+    monkeypatch.setattr(clock, "now", lambda: at(8, 0, day))
+    followed = await follow_ups.add_follow_up(
+        new_entry_id(), contact["id"], {"temperature": "38.2"}, OFFICE, day
+    )
+    recorded = (await records.recorded_counts(day, "am", POLICY, at(9, 0, day)))[unit]
+    assert (recorded["suspected"], recorded["pending_review"]) == (0, 1)
+    await office_judges(str(followed.row["id"]), StepKind.reported_district, at(8, 5, day))
+    recorded = (await records.recorded_counts(day, "am", POLICY, at(9, 0, day)))[unit]
+    assert (recorded["suspected"], recorded["pending_review"]) == (1, 0)
+    typed = {name: str(recorded[name]) for name in ZEROS} | {"suspected": "0"}
+    await service.submit(new_entry_id(), unit, day, "am", typed, HEAD, now=at(9, 0, day))
+    report = await district.day_report(day, at(9, 30, day), POLICY)
+    assert row_of(report["rows"], unit)["mismatch"] == ["suspected"]
