@@ -40,6 +40,10 @@ STATUS_AFTER = {
 }
 
 
+# The cases the district must hear of: a cleared one was no case, a closed one was dealt with.
+AWAITING_REPORT = (IncidentStatus.open, IncidentStatus.transferred)
+
+
 # How far past the server's clock a step's time may be (a slow office clock), no further.
 CLOCK_SLACK = dt.timedelta(minutes=5)
 
@@ -63,11 +67,11 @@ def deadline(detected_at: dt.datetime, policy: Policy) -> dt.datetime:
 
 
 def is_overdue(incident: dict, steps: list[dict], now: dt.datetime) -> bool:
-    """Not yet reported to the district, and its deadline has passed."""
+    """Open or transferred, not yet reported to the district, and its deadline has passed."""
     reported = any(s["kind"] == StepKind.reported_district for s in steps)
     return (
         not reported
-        and incident["status"] != IncidentStatus.closed
+        and incident["status"] in AWAITING_REPORT
         and now > incident["district_deadline"]
     )
 

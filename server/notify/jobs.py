@@ -11,8 +11,8 @@ from server import clock, housekeeping
 from server.accounts.tables import UserAccount
 from server.declarations.rules import deadline_at
 from server.declarations.tables import Declaration
-from server.incidents.service import is_overdue
-from server.incidents.tables import Incident, IncidentStatus, IncidentStep, StepKind
+from server.incidents.service import AWAITING_REPORT, is_overdue
+from server.incidents.tables import Incident, IncidentStep, StepKind
 from server.notify import config, notes
 from server.notify.digest import send_digest
 from server.notify.scheduler import Job, daily_at, every
@@ -27,7 +27,7 @@ async def escalate_overdue(now: dt.datetime) -> dict:
     """Tell the office and the leaders, once per incident, that the district was not told in
     time (the overdue rule of server/incidents)."""
     candidates = await Incident.select().where(
-        (Incident.status != IncidentStatus.closed) & (Incident.district_deadline < now)
+        Incident.status.is_in(list(AWAITING_REPORT)) & (Incident.district_deadline < now)
     )
     if not candidates:
         return {"escalated": 0}

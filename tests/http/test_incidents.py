@@ -40,6 +40,20 @@ async def test_an_overdue_hold_is_red_on_the_board(client_as, seeded):
     assert late["id"] != fresh["id"]
 
 
+async def test_a_late_hold_the_office_cleared_is_no_longer_overdue(client_as, seeded):
+    """Cleared, not yet closed, never reported: no case, so nothing is owed to the district."""
+    cleared = await hold("排除未结", hours_ago=3)
+    await service.add_step(cleared["id"], StepKind.cleared, {"reason": "复测正常"}, None, SYSTEM)
+    url = f"/office/incidents/{cleared['id']}"
+    async with client_as("office") as office:
+        board = soup(await office.get("/office/incidents/"))
+        page = soup(await office.get(url))
+    rows = {li.select_one(".name a").text: li for li in board.select("li.incident")}
+    assert "overdue" not in rows["排除未结"]["class"]
+    assert page.select_one("section.panel.overdue") is None
+    assert page.select_one(".overdue-flag") is None
+
+
 async def test_steps_through_http_then_the_printed_report(client_as, seeded):
     incident = await hold("打印测试")
     url = f"/office/incidents/{incident['id']}"

@@ -103,6 +103,10 @@ def test_overdue_only_without_a_district_report_after_the_deadline():
     assert not service.is_overdue(
         {**incident, "status": "closed"}, [], detected + dt.timedelta(hours=3)
     )
+    # Cleared (no case) and not yet closed: there is nothing to report to the district.
+    late = detected + dt.timedelta(hours=3)
+    assert not service.is_overdue({**incident, "status": "cleared"}, [], late)
+    assert service.is_overdue({**incident, "status": "transferred"}, [], late)
 
 
 async def test_a_hold_arriving_by_sync_in_bulk_raises_its_incident_too():

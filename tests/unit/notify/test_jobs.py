@@ -89,10 +89,12 @@ async def test_a_risky_declaration_sends_word_of_the_stay_home_at_once(frozen, w
 async def test_an_overdue_incident_escalates_to_the_leaders_once(frozen, webhook):
     incident = await raise_incident("manual", None, "赵六", "A03", "38.4 °C", frozen(), OFFICE)
     reported = await raise_incident("manual", None, "孙七", "A04", "38.0 °C", frozen(), OFFICE)
+    cleared = await raise_incident("manual", None, "周八", "A05", "37.4 °C", frozen(), OFFICE)
     frozen.advance(minutes=30)
     await add_step(
         reported, StepKind.reported_district, {"called": "区疾控", "number": "120"}, None, OFFICE
     )
+    await add_step(cleared, StepKind.cleared, {"reason": "复测正常"}, None, OFFICE)  # not closed
     frozen.advance(minutes=89)
     assert await jobs.escalate_overdue(frozen()) == {"escalated": 0}
     frozen.advance(minutes=2)  # 2 h 01 after detection
