@@ -71,35 +71,54 @@ async def register(jobs: list[Job], now: dt.datetime | None = None) -> None:
         await ScheduledJob.insert(row).on_conflict(target=ScheduledJob.name, action="DO NOTHING")
 
 
-async def bring_forward(jobs: list[Job], now: dt.datetime | None = None) -> None:
+async def bring_forward(
+    jobs: list[Job], now: dt.datetime | None = None, since: dt.datetime | None = None
+) -> None:
     """After a setting a schedule depends on changed (a deadline moved earlier): each job is
     due at its new next time if that comes before the one it kept, so no reminder is skipped
-    waiting for a time computed from the old setting."""
+    waiting for a time computed from the old setting. `since`: the last moment the change
+    was not yet seen. A time the new setting plans after it and already past now (a reminder
+    time moved to just before the tick that noticed) makes a job that has not started since
+    due at once: planned from now, it would wait for the next day."""
     now = now or clock.now()
     for job in jobs:
         sooner = await job.next_after(now)
         await ScheduledJob.update({ScheduledJob.next_run_at: sooner}).where(
             (ScheduledJob.name == job.name) & (ScheduledJob.next_run_at > sooner)
         )
+        if since is None or since >= now or (missed := await job.next_after(since)) > now:
+            continue
+        # Not a job started since then: it ran after the last look (in another process,
+        # perhaps after the change), and a second run now would tell nobody anything new.
+        await ScheduledJob.update({ScheduledJob.next_run_at: missed}).where(
+            (ScheduledJob.name == job.name)
+            & (ScheduledJob.next_run_at > missed)
+            & (ScheduledJob.last_started_at.is_null() | (ScheduledJob.last_started_at <= since))
+        )
 
 
 class _Planned:
-    """The settings this process last brought the jobs forward by (None: not yet)."""
+    """The settings this process last brought the jobs forward by (None: not yet), and when
+    it last looked at them."""
 
     policy: Policy | None = None
+    looked_at: dt.datetime | None = None
 
 
 async def follow_settings(jobs: list[Job], now: dt.datetime | None = None) -> None:
     """Bring the jobs forward once the settings changed since this process last looked,
-    whoever changed them (the settings page of another process, the CLI, a restore): a
-    deadline moved earlier is then followed at the next tick, not only by the process that
-    saved it. load_policy is kept per process until the setting table's stamp changes
+    whoever changed them (the settings page of any process, the CLI, a restore): a deadline
+    moved earlier is then followed from the next tick, by every process, and planned from the
+    last look before the change, so a reminder time falling between two ticks is not
+    skipped. load_policy is kept per process until the setting table's stamp changes
     (server/cache), so a tick when nothing changed reads the stamps and no more."""
+    now = now or clock.now()
     policy = await load_policy()
-    if policy == _Planned.policy:
-        return
-    await bring_forward(jobs, now)
-    _Planned.policy = policy
+    if policy != _Planned.policy:
+        since = _Planned.looked_at if _Planned.policy is not None else None
+        await bring_forward(jobs, now, since)
+        _Planned.policy = policy
+    _Planned.looked_at = now
 
 
 def _free_and_due(now: dt.datetime):

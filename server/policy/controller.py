@@ -1,6 +1,7 @@
 """/admin/settings: the admin adjusts the plan's rules (fever threshold, deadlines, retention,
-opening hours, close-contact window …); each change is audited with its before and after, and
-phones pick the new values up with their next pull (the reference data's hash changes)."""
+opening hours, close-contact window …); each change is audited with its before and after,
+phones pick the new values up with their next pull (the reference data's hash changes), and
+the scheduled jobs at every process's next tick (server/notify/scheduler.follow_settings)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from litestar.response import Redirect
 from server.accounts.guards import ADMIN
 from server.db import write_transaction
 from server.i18n import request_locale, translate
-from server.notify import scheduler
-from server.notify.jobs import JOBS
 from server.policy import editing
 from server.policy.service import load_policy, store_setting
 from server.web import render
@@ -37,7 +36,6 @@ class SettingsController(Controller):
         async with write_transaction():
             for key, value in values.items():
                 await store_setting(key, value, request.user.actor)
-        await scheduler.bring_forward(JOBS)
         return Redirect("/admin/settings/?saved=1", status_code=303)
 
 

@@ -2,13 +2,9 @@
 against each other, each change audited, and the new rule in force at once (the desk's range
 check, the phone's reference data)."""
 
-import datetime as dt
-
 from bs4 import BeautifulSoup
 
-from server import clock
 from server.audit.tables import AuditEntry
-from server.notify.tables import ScheduledJob
 from server.policy.editing import FIELDS, as_form
 from server.policy.service import Policy, load_policy, store_setting
 from server.policy.tables import Setting
@@ -130,21 +126,6 @@ async def test_a_tuple_setting_stored_once_compares_equal_on_the_next_save(seede
     await store_setting("opening_weekdays", (1, 2, 3))
     assert (await load_policy()).opening_weekdays == (1, 2, 3)
     assert await AuditEntry.count().where(audited) == before + 1
-    await reset_policy()
-
-
-async def test_a_saved_deadline_reschedules_the_jobs_that_depend_on_it(client_as, seeded):
-    await reset_policy()
-    far = clock.now() + dt.timedelta(days=3)
-    await ScheduledJob.delete().where(ScheduledJob.name == "zero_reports")
-    await ScheduledJob.insert(ScheduledJob(name="zero_reports", next_run_at=far))
-    async with client_as("admin") as admin:
-        form = the_form((await admin.get("/admin/settings/")).text)
-        form["zero_report_deadline"] = ["09:00"]
-        saved = await admin.post("/admin/settings/", data=form, follow_redirects=False)
-    assert saved.status_code == 303
-    row = await ScheduledJob.select().where(ScheduledJob.name == "zero_reports").first()
-    assert row["next_run_at"] <= clock.now() + dt.timedelta(days=1)
     await reset_policy()
 
 

@@ -49,6 +49,16 @@ def frozen(monkeypatch) -> Clock:
     return controlled
 
 
+@pytest.fixture(autouse=True)
+def fresh_scheduler(monkeypatch):
+    """Each test's scheduler process looks at the settings for the first time: what another
+    test's ticks saw, at another frozen moment, is not this test's past."""
+    from server.notify.scheduler import _Planned
+
+    monkeypatch.setattr(_Planned, "policy", None)
+    monkeypatch.setattr(_Planned, "looked_at", None)
+
+
 @pytest.fixture
 async def webhook(monkeypatch):
     receiver = WebhookReceiver()

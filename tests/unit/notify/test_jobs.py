@@ -204,7 +204,7 @@ async def test_a_deadline_moved_later_is_reminded_of_at_its_new_time(frozen, dea
     frozen.moment = hall_time(8, 0)
     await scheduler.register(REMINDERS)  # planned for 08:30, before the 09:00 deadline
     await deadline("10:00")
-    await scheduler.bring_forward(REMINDERS)  # as the settings page does: it keeps 08:30
+    assert await scheduler.tick(REMINDERS, "p1") == {}  # it follows the setting: keeps 08:30
     frozen.moment = hall_time(8, 30)
     assert (await scheduler.tick(REMINDERS, "p1"))["declaration_reminders"] == {"reminded": 0}
     assert await reminders_next() == hall_time(9, 30)
@@ -228,3 +228,22 @@ async def test_a_deadline_moved_earlier_anywhere_is_followed_at_the_next_tick(fr
     frozen.moment = hall_time(7, 30)
     ran = await scheduler.tick(REMINDERS, "p1")
     assert ran["declaration_reminders"]["reminded"] > 0
+
+
+async def test_a_reminder_time_a_change_brings_between_two_ticks_is_not_skipped(frozen, deadline):
+    """Moved to 08:00 at 07:29:50, the deadline has its reminder at 07:30, already past at the
+    next tick (07:30:05): planned from then, the job would wait for tomorrow's."""
+    looked = frozen.moment = hall_time(7, 29) + dt.timedelta(seconds=45)
+    await scheduler.register(REMINDERS)
+    assert await scheduler.tick(REMINDERS, "p1") == {}
+    seen = scheduler._Planned.policy
+    frozen.moment = hall_time(7, 29) + dt.timedelta(seconds=50)
+    await deadline("08:00")
+    frozen.moment = hall_time(7, 30) + dt.timedelta(seconds=5)
+    ran = await scheduler.tick(REMINDERS, "p1")
+    assert ran["declaration_reminders"]["reminded"] > 0
+    assert await reminders_next() == hall_time(7, 30) + dt.timedelta(days=1)
+    # Another process, whose last look came before the change too, runs it no second time.
+    scheduler._Planned.policy, scheduler._Planned.looked_at = seen, looked
+    frozen.moment = hall_time(7, 30) + dt.timedelta(seconds=15)
+    assert await scheduler.tick(REMINDERS, "p2") == {}
