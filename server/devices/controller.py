@@ -110,4 +110,5 @@ class EnrollController(Controller):
                 {"error": "bad_code", "detail": translate(locale, message)}, status_code=400
             )
         device_id, token = enrolled
+        service.note_phone(request, service.token_hash(token))
         return Response({"device": device_id, "token": token}, status_code=201)

@@ -25,6 +25,19 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def note_phone(connection, token_hash: str) -> None:
+    """A login session used on an enrolled phone ends when the phone is revoked (see
+    accounts.service.session_user): the session learns its phone when the phone enrols with
+    it, or from the phone's sync (a login opened on the phone after enrolment)."""
+    session = connection.scope.get("session")
+    if isinstance(session, dict) and "user_id" in session and session.get("device") != token_hash:
+        session["device"] = token_hash
+
+
+def token_hash(token: str) -> str:
+    return _digest(token)
+
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 

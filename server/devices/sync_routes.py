@@ -19,7 +19,7 @@ from server.accounts.service import session_user
 from server.checks import service as checks
 from server.checks import sync_appliers as check_kinds
 from server.declarations import sync_appliers as declaration_kinds
-from server.devices.service import device_for_token
+from server.devices.service import device_for_token, note_phone
 from server.disinfection import service as disinfection
 from server.disinfection import sync_appliers as disinfection_kinds
 from server.i18n import N_, request_locale, translate
@@ -90,20 +90,12 @@ async def _origin(request: Request) -> Origin | str:
             return "device_not_enrolled"
         if device["revoked_at"] is not None:
             return "device_revoked"
-        _note_device(request, device["token_hash"])
+        note_phone(request, device["token_hash"])
         return Origin(device=device["id"], user_id=None, username=device["id"], role="desk")
     user = await session_user(request.session) if "session" in request.scope else None
     if user is None or request.headers.get("x-hallwatch-sync") != "1":
         return "login_required"
     return Origin(device="", user_id=user.id, username=user.username, role=user.role)
-
-
-def _note_device(request: Request, token_hash: str) -> None:
-    """A login session used on an enrolled phone ends when the phone is revoked (see
-    accounts.service.session_user): the session learns its phone from the phone's sync."""
-    session = request.scope.get("session")
-    if isinstance(session, dict) and "user_id" in session and session.get("device") != token_hash:
-        session["device"] = token_hash
 
 
 def parse_batch(raw: list) -> tuple[list, list]:

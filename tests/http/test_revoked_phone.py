@@ -68,6 +68,19 @@ async def test_the_login_used_on_a_revoked_phone_ends_and_other_desks_stay_logge
     assert (await anonymous.get("/desk", headers=AS_BROWSER)).url.path == "/desk"
 
 
+async def test_the_login_a_phone_enrolled_with_ends_when_it_is_revoked_before_it_synced(
+    anonymous, client_as
+):
+    from server.devices import service as devices
+
+    await log_in(anonymous, "desk")
+    enrollment = await devices.create_device("未同步即停用", ADMIN)
+    enrolled = await anonymous.post("/sync/enroll", json={"code": enrollment.code})
+    assert enrolled.status_code == 201
+    await revoke(client_as, enrolled.json()["device"])
+    assert (await anonymous.get("/desk", headers=AS_BROWSER)).url.path == "/login"
+
+
 async def test_a_new_code_enrols_a_revoked_phone_again_and_the_old_token_stays_dead(
     anonymous, client_as
 ):
