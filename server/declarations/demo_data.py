@@ -41,7 +41,7 @@ def _answers(rng: random.Random) -> dict:
     }
 
 
-def _declaration(person_id: int, day: dt.date, rng: random.Random) -> dict:
+def _declaration(person_id: int, day: dt.date, rng: random.Random, threshold: float) -> dict:
     start, _ = clock.day_bounds(day)
     at = start + dt.timedelta(hours=7, seconds=rng.randrange(115 * 60))
     return {
@@ -51,6 +51,9 @@ def _declaration(person_id: int, day: dt.date, rng: random.Random) -> dict:
         "day_key": f"{person_id}|{day.isoformat()}",
         "submitted_at": at,
         "updated_at": at,
+        # As a submission would: the day's counts judge the temperature by it, not by the
+        # column's default.
+        "fever_threshold": threshold,
         **_answers(rng),
     }
 
@@ -60,13 +63,14 @@ async def _ordinary(days: int, skip_today: set[int]) -> list[dict]:
     would have sent theirs by now."""
     people = await Person.select(Person.id).where(Person.active == True)  # noqa: E712
     today, now = clock.today(), clock.now()
+    threshold = (await load_policy()).fever_threshold
     rows: list[dict] = []
     for person in people:
         mine: list[dict] = []
         for back in range(days - 1, -1, -1):
             day = today - dt.timedelta(days=back)
             rng = random.Random(f"{person['id']}/{day}")
-            row = _declaration(person["id"], day, rng)
+            row = _declaration(person["id"], day, rng, threshold)
             if back == 0 and (person["id"] in skip_today or rng.random() < 0.25):
                 continue
             if row["submitted_at"] > now:

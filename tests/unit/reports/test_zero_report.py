@@ -375,3 +375,22 @@ async def test_a_staff_contacts_abnormal_follow_up_is_judged_like_any_other_case
     await service.submit(new_entry_id(), unit, day, "am", typed, HEAD, now=at(9, 0, day))
     report = await district.day_report(day, at(9, 30, day), POLICY)
     assert row_of(report["rows"], unit)["mismatch"] == ["suspected"]
+
+
+async def test_the_demos_declarations_keep_the_threshold_set_when_seeded():
+    """Seeded under a threshold of 36.5, the demo's ordinary declarations (36.1–36.9 °C) are
+    judged by it, as submitted ones are, not by the column's default of 37.3."""
+    from server.declarations.demo_data import seed_declarations
+    from server.declarations.tables import Declaration
+    from server.policy.service import store_setting
+
+    await store_setting("fever_threshold", 36.5)
+    try:
+        await seed_declarations(2, lambda _: None)
+    finally:
+        await store_setting("fever_threshold", POLICY.fever_threshold)
+    days = [clock.today() - dt.timedelta(days=1), clock.today()]
+    seeded = await Declaration.select(Declaration.fever_threshold).where(
+        Declaration.day.is_in(days)
+    )
+    assert seeded and {d["fever_threshold"] for d in seeded} == {36.5}
