@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from server import clock
 from server.exports import UTF8_BOM, csv_line, table_sheet
-from server.i18n import N_, translate
+from server.i18n import N_, aside, listed, translate
 from server.reports import labels
 from server.reports.tables import COUNT_FIELDS, ReportKind
 
@@ -36,7 +36,7 @@ def headers(locale: str) -> list[str]:
 
 def _submitted_by(locale: str, report: dict) -> str:
     if report["on_behalf"]:
-        return f"{report['submitted_by']} ({translate(locale, labels.ON_BEHALF)})"
+        return aside(locale, report["submitted_by"], translate(locale, labels.ON_BEHALF))
     return report["submitted_by"]
 
 
@@ -51,7 +51,7 @@ def row_values(locale: str, row: dict, rounds: int) -> list:
         by = _submitted_by(locale, report)
         at = clock.local(report["submitted_at"]).strftime("%Y-%m-%d %H:%M")
         note = report["note"]
-    mismatch = "、".join(translate(locale, labels.COUNTS[name]) for name in row["mismatch"])
+    mismatch = listed(locale, (translate(locale, labels.COUNTS[name]) for name in row["mismatch"]))
     return [
         row["name"],
         labels.round_label(locale, row["round"], rounds),
