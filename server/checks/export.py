@@ -62,6 +62,8 @@ MASKED_NOTE = N_("Phone and ID numbers are masked.")
 FULL_NOTE = N_(
     "Contains full phone and ID numbers: for epidemic prevention work only, do not pass on."
 )
+# One sentence after another: English leaves a space, Chinese none after its 。
+THEN = N_("%(sentence)s %(next)s")
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,11 @@ class Stamp:
 
     def note(self, locale: str, tab: str) -> str:
         when = clock.local(self.at).strftime("%Y-%m-%d %H:%M")
-        parts = [translate(locale, EXPORTED_BY, {"who": self.who, "when": when})]
-        if self.full:
-            parts.append(translate(locale, FULL_NOTE))
-        elif tab == "visitors":
-            parts.append(translate(locale, MASKED_NOTE))
-        return " ".join(parts)
+        note = translate(locale, EXPORTED_BY, {"who": self.who, "when": when})
+        then = FULL_NOTE if self.full else MASKED_NOTE if tab == "visitors" else None
+        if then is None:
+            return note
+        return translate(locale, THEN, {"sentence": note, "next": translate(locale, then)})
 
 
 def days_label(filt: CheckFilter) -> str:

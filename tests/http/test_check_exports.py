@@ -126,6 +126,7 @@ async def test_a_masked_export_is_watermarked_too(client_as, checks, fmt):
     watermark = _cells(response, fmt)[0 if fmt == "csv" else 1][0]
     assert watermark.startswith("Exported by ") and "leader" in watermark
     assert "are masked" in watermark and "full" not in watermark
+    assert ". Phone and ID numbers are masked." in watermark
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in ("office", "leader")])
@@ -144,6 +145,7 @@ async def test_the_csv_starts_with_the_bom_then_the_watermark_then_the_header(cl
     assert response.content.startswith("\ufeff导出人".encode())
     lines = response.content.decode("utf-8-sig").split("\r\n")
     assert "office" in lines[0] and "已隐去" in lines[0]
+    assert "。手机号和身份证号" in lines[0] and " " not in lines[0].split("。", 1)[1]
     assert lines[1].startswith("进入时间,离开时间,姓名,手机号")
     assert response.headers["x-row-count"] == "32"
 
