@@ -92,6 +92,23 @@ async def test_the_desk_asks_to_measure_a_fever_again_in_a_chinese_sentence(desk
     assert text(drawn).startswith("： °C ≥ °C。请复测"), text(drawn)
 
 
+async def test_a_misread_temperature_is_a_chinese_sentence_on_the_desk_and_its_phone(desk):
+    form = {"entry_id": str(uuid.uuid4()), "name": "张误测", "phone": "13712345679"}
+    form.update(temperature="45.0", travel_or_contact="no")
+    refused = await desk.post("/desk/visitors", data=form, headers=HTMX)
+    assert refused.status_code == 422
+    panel = BeautifulSoup(refused.text, "html.parser")
+    said = text(panel.select_one("#visitor-panel #temperature-error"))
+    assert said == "45.0 °C 超出 34.0–43.0 °C 的有效范围，属于误测，请重新测量。", said
+    # What the desk's script says when it finds the misread itself, offline.
+    page = soup(await desk.get("/desk"))
+    texts = "".join(t.decode_contents() for t in page.select("template.texts"))
+    phone = BeautifulSoup(texts, "html.parser").select_one(
+        '[data-t="rule_temperature_out_of_range"]'
+    )
+    assert text(phone).endswith("属于误测，请重新测量。"), text(phone)
+
+
 async def test_the_disinfection_sheet_labels_its_date_and_signature(client_as):
     async with client_as("office") as office:
         page = soup(await office.get("/office/disinfection/sheet"))

@@ -140,6 +140,7 @@ async def test_the_desk_phone_pulls_masked_pre_registrations_and_the_check_fills
     assert any(r["code"] == code and r["used"] for r in used)
     [refused] = await push(anonymous, prereg_check("ZZZZZZ"))
     assert refused["status"] == "rejected" and "prereg" in refused["errors"]
+    assert refused["errors"]["prereg"] == "没有此登记码的有效预约登记，请手工登记来人。"
 
 
 async def test_staff_pulling_with_their_login_get_no_pre_registrations(anonymous, client_as):
