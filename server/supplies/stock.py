@@ -44,18 +44,19 @@ def lowest_from(ledger: Iterable[tuple[dt.date, int]], day: dt.date) -> tuple[dt
 # (kind, the lowest balance falls on a later day) → what the office is told
 _TOO_FEW = {
     (MovementKind.issue, False): N_(
-        "Only %(balance)s %(unit)s in stock on %(day)s: issue at most that many"
+        "As of %(day)s, only %(balance)s %(unit)s are in stock: issue at most that many."
     ),
     (MovementKind.issue, True): N_(
         "On %(day)s, later in the ledger, only %(balance)s %(unit)s are left: "
-        "issue at most that many"
+        "issue at most that many."
     ),
     (MovementKind.adjustment, False): N_(
-        "Only %(balance)s %(unit)s in stock on %(day)s: a count cannot take away more than that"
+        "As of %(day)s, only %(balance)s %(unit)s are in stock: "
+        "a count cannot take away more than that."
     ),
     (MovementKind.adjustment, True): N_(
         "On %(day)s, later in the ledger, only %(balance)s %(unit)s are left: "
-        "a count cannot take away more than that"
+        "a count cannot take away more than that."
     ),
 }
 

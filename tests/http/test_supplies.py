@@ -84,12 +84,13 @@ async def test_an_issue_beyond_the_stock_is_refused_with_a_message_and_keeps_the
     response = await office.post(action, data=form, headers=HTMX)
     assert response.status_code == 422
     widget = soup(response)
-    assert "Only 0 只 in stock" in widget.select_one("#form-issue #quantity-error").text
+    said = widget.select_one("#form-issue #quantity-error").text
+    assert said == f"As of {clock.today()}, only 0 只 are in stock: issue at most that many."
     assert widget.select_one('#form-issue input[name="receiver"]')["value"] == "张三"
     assert widget.select_one('#form-issue input[name="entry_id"]')["value"] == form["entry_id"]
     chinese = await office.post(action, data=form, headers={"hx-request": "true"})
     message = soup(chinese).select_one("#quantity-error").text
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in message) and "Only" not in message
+    assert message == f"截至 {clock.today()}，库存仅有 0 只，发放数量不能超过此数。"
     assert await StockMovement.count().where(StockMovement.id == form["entry_id"]) == 0
 
 
@@ -226,7 +227,7 @@ async def test_an_issue_dated_before_the_stock_existed_is_refused_naming_that_da
     early = await record(office, url, "issue", quantity=15, day=days_ago(30))
     assert early.status_code == 422
     error = soup(early).select_one("#form-issue #quantity-error").text
-    assert f"Only 0 只 in stock on {days_ago(30)}" in error
+    assert f"As of {days_ago(30)}, only 0 只 are in stock" in error
     assert await StockMovement.count().where(StockMovement.quantity == -15) == 0
     assert (await record(office, url, "issue", quantity=15, day=days_ago(2))).status_code == 200
     # 20 on hand five days ago, but 15 of them went two days ago: only 5 may go in between
@@ -245,7 +246,7 @@ async def test_a_count_cannot_take_stock_below_zero_and_says_which_way_it_went(o
     below = await record(office, url, "adjustment", quantity="-25", reason="盘点", day=days_ago(1))
     assert below.status_code == 422
     error = soup(below).select_one("#form-adjustment #quantity-error").text
-    assert f"Only 20 只 in stock on {days_ago(1)}" in error
+    assert f"As of {days_ago(1)}, only 20 只 are in stock" in error
     before = await record(office, url, "adjustment", quantity="-5", reason="盘点", day=days_ago(4))
     assert before.status_code == 422  # nothing was there yet
     down = await record(office, url, "adjustment", quantity="-10", reason="盘点")
