@@ -216,7 +216,8 @@ async def _first_issues(*conditions) -> dict:
 async def overview(today: dt.date, only: uuid.UUID | None = None) -> list[dict]:
     """Every item (or `only` that one) with its balance, its use over the last week, the days
     that stock lasts at that rate (the use divided by the days of the week the item was in
-    use) and its state (ok, low, out); items that need attention first."""
+    use) and its state (ok, low, out: low too when it will not last the restock days);
+    items that need attention first."""
     since = today - dt.timedelta(days=stock.USE_WINDOW_DAYS - 1)
     mine = [] if only is None else [StockMovement.item == only]
     balances = await _sums_by_item(*mine)
@@ -234,15 +235,15 @@ async def overview(today: dt.date, only: uuid.UUID | None = None) -> list[dict]:
     for found in await items:
         current = balances.get(found["id"], 0)
         used = -issued.get(found["id"], 0)
+        in_use = stock.days_in_use(first_issue.get(found["id"]), today)
+        left = stock.days_left(current, used, in_use)
         rows.append(
             {
                 **found,
                 "balance": current,
                 "used_recently": used,
-                "days_left": stock.days_left(
-                    current, used, stock.days_in_use(first_issue.get(found["id"]), today)
-                ),
-                "state": stock.stock_state(current, found["low_stock"]),
+                "days_left": left,
+                "state": stock.stock_state(current, found["low_stock"], left),
             }
         )
     order = {"out": 0, "low": 1, "ok": 2}

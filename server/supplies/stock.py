@@ -17,6 +17,10 @@ from server.supplies.tables import MovementKind
 # The rate of use is what was issued over the last week (today and the six days before),
 # divided by the days of it the item was in use.
 USE_WINDOW_DAYS = 7
+# Stock that will not last this many days at the current rate is low whatever the item's
+# low-stock level: a purchase takes days to arrive, so a level set for a quiet week says 充足
+# beside two days of stock in a busy one.
+RESTOCK_DAYS = 7
 MAX_QUANTITY = 1_000_000
 MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 
@@ -82,11 +86,14 @@ def check_movement(
     raise Invalid([Problem("quantity", message, params)])
 
 
-def stock_state(current: int, low_stock: int) -> str:
-    """'out' at zero or below, 'low' at or below the item's low-stock level, else 'ok'."""
+def stock_state(current: int, low_stock: int, days_left: int | None = None) -> str:
+    """'out' at zero or below; 'low' at or below the item's low-stock level, or when it
+    lasts fewer than RESTOCK_DAYS days at the current rate (`days_left`, None: no rate);
+    else 'ok'."""
     if current <= 0:
         return "out"
-    return "low" if current <= low_stock else "ok"
+    running_out = days_left is not None and days_left < RESTOCK_DAYS
+    return "low" if current <= low_stock or running_out else "ok"
 
 
 def days_in_use(

@@ -273,3 +273,17 @@ async def test_days_left_counts_only_the_days_in_use(office):
     await record(office, url, "issue", quantity=10, day=days_ago(0))
     page = soup(await office.get(url, headers={"accept-language": "en"}))
     assert page.select_one("#movements .days-left").text.strip() == "9 days"  # 90 at 10 a day
+
+
+async def test_stock_above_its_level_but_lasting_three_days_is_low_and_alerted(office):
+    url = await add_item(office, "含氯消毒片", low=10)
+    await record(office, url, "purchase", quantity="20", supplier="医药公司", day=days_ago(3))
+    await record(office, url, "issue", quantity=4, day=days_ago(1))
+    await record(office, url, "issue", quantity=4, day=days_ago(0))
+    page = soup(await office.get("/office/supplies/"))
+    row = next(r for r in page.select("#stock tbody tr") if "含氯消毒片" in r.text)
+    # 12 left, above the level of 10, at 4 a day: 3 days
+    assert row.select_one(".balance").text == "12 只"
+    assert row.select_one(".days-left").text.strip() == "3 天"
+    assert "stock-low" in row["class"] and row.select(".status")[0].text == "偏低"
+    assert "含氯消毒片" in page.select_one("#low-stock").text

@@ -82,6 +82,20 @@ def test_stock_state(balance, low, state):
 
 
 @pytest.mark.parametrize(
+    "balance, low, days_left, state",
+    [
+        (17, 10, 2, "low"),  # above its level, but two days of stock
+        (17, 10, stock.RESTOCK_DAYS - 1, "low"),
+        (17, 10, stock.RESTOCK_DAYS, "ok"),
+        (17, 10, None, "ok"),  # nothing issued lately: no rate to run out at
+        (0, 10, 0, "out"),
+    ],
+)
+def test_stock_that_will_not_last_until_a_restock_is_low(balance, low, days_left, state):
+    assert stock.stock_state(balance, low, days_left) == state
+
+
+@pytest.mark.parametrize(
     "balance, used, days",
     [
         (100, 70, 10),  # 10 a day
