@@ -13,6 +13,9 @@ from server.i18n import N_
 from server.policy.service import Policy
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A number the desk dials: digits in groups, an optional country code (0632-1234567, 120,
+# +86 632 1234567); E.164 has at most 15 digits, the shortest service numbers 3.
+PHONE = re.compile(r"^\+?\d+(-\d+)*$")
 RISK_ANSWERS = ("fever", "symptoms", "left_city", "outbreak_contact", "household_symptoms")
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
 
@@ -62,6 +65,16 @@ def _hours(raw) -> str:
     return f"{opens}-{closes}"
 
 
+def _phone(raw) -> str:
+    """A phone number as it is dialled and shown ("" leaves it unset): spaces between the
+    groups become hyphens, so the number reads as typed and still makes a tel: link."""
+    text = re.sub(r"[\s-]+", "-", half_width(raw))
+    digits = sum(c.isdigit() for c in text)
+    if text and not (PHONE.match(text) and 3 <= digits <= 15):
+        raise Refused(N_("Enter a phone number in digits, e.g. 0632-1234567 or 120"))
+    return text
+
+
 def _chosen(allowed: tuple, kind: type) -> Callable[[object], tuple]:
     def parse(raw) -> tuple:
         picked = {kind(v) for v in raw if str(v) in {str(a) for a in allowed}}
@@ -86,6 +99,8 @@ FIELDS = (
     Field("opening_weekdays", _chosen(WEEKDAYS, int)),
     Field("contact_window_minutes", _number(int, 5, 240)),
     Field("contact_observation_days", _number(int, 1, 28)),
+    Field("office_phone", _phone),
+    Field("district_epidemic_phone", _phone),
 )
 CHOICES = {"declaration_risk_answers", "opening_weekdays"}
 

@@ -44,6 +44,12 @@ class Policy:
     # observation lasts this many days.
     contact_window_minutes: int = 30
     contact_observation_days: int = 14
+    # Whom the desk calls at a hold (plan 三(一)1, 三(二)2), shown with the hold instructions
+    # also on a phone with no connection: the bureau's leading group office (局防控领导小组
+    # 办公室), then the district epidemic-prevention department (区防疫部门, the 区疾控中心).
+    # Empty until the admin sets them: no default number could be right for every district.
+    office_phone: str = ""
+    district_epidemic_phone: str = ""
 
     # Scheduled disinfection rounds are spread over the opening hours.
     @property

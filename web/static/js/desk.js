@@ -129,6 +129,15 @@ self.hallwatchDesk = (() => {
     form.elements.temperature.focus();
   }
 
+  // The numbers the hold says to call, from the settings this phone last pulled: the shell
+  // the service worker keeps may be older than them.
+  function dial(place, number) {
+    const shown = number
+      ? Object.assign(document.createElement("a"), { href: `tel:${number}`, textContent: number })
+      : Object.assign(document.createElement("em"), { textContent: t("phone_unset") });
+    place.replaceChildren(shown);
+  }
+
   function showHold(kind, view) {
     const panel = pristine[kind].cloneNode(true);
     const hold = fromTemplate("t-hold");
@@ -141,6 +150,9 @@ self.hallwatchDesk = (() => {
           })
         : t("reason_symptoms");
     slot(hold, "reason", reason);
+    for (const place of hold.querySelectorAll("[data-phone]")) {
+      dial(place, policy[place.dataset.phone]);
+    }
     const next = hold.querySelector("button.next");
     next.textContent = t(kind === "visitor" ? "next_visitor" : "next_staff");
     next.addEventListener("click", () => showForm(kind));
