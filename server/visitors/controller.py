@@ -96,7 +96,7 @@ class VisitController(Controller):
             request,
             "visitors/done.html",
             code=made["code"],
-            expires_at=made["expires_at"],
+            last_day=service.last_day(made["expires_at"]),
             qr=qr_svg(desk_link(request, made["code"])),
         )
 

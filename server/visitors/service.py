@@ -43,6 +43,12 @@ def expiry(now: dt.datetime) -> dt.datetime:
     return clock.day_bounds(clock.local(now).date() + dt.timedelta(days=1))[1]
 
 
+def last_day(expires_at: dt.datetime) -> dt.date:
+    """The last hall day a code is good for, as the visitor is told it: the code expires at
+    the start of the day after."""
+    return clock.local(expires_at - dt.timedelta(microseconds=1)).date()
+
+
 def clean_prereg(form: dict, policy: Policy) -> dict:
     """The asked fields, cleaned by the desk's own rules (server/checks/rules.py); the 14-day
     question must be answered, not left to a default."""

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 
+from server import clock
 from server.checks.tables import VisitorCheck
 from server.i18n import translate
 from server.visitors import controller
@@ -42,6 +43,23 @@ async def test_a_visitor_registers_without_a_login_and_gets_a_code_and_its_qr(an
     assert len(code) == 6 and "<svg" in done.text
     stored = await Preregistration.select().where(Preregistration.code == code).first()
     assert stored["name"] == "无登录访客" and stored["phone"] == "13700001234"
+
+
+async def test_the_code_is_said_to_be_valid_through_tomorrow_the_last_day_the_desk_takes_it(
+    anonymous,
+):
+    done = await register(anonymous, name="有效期访客")
+    stored = await Preregistration.select().where(Preregistration.name == "有效期访客").first()
+    # It expires at the start of the day after tomorrow: tomorrow is the last day.
+    tomorrow = clock.local(stored["created_at"]).date() + dt.timedelta(days=1)
+    assert stored["expires_at"] == clock.day_bounds(tomorrow)[1]
+    said = BeautifulSoup(done.text, "html.parser").select_one(".enrollment .hint").text
+    assert said == f"有效期至 {tomorrow:%m-%d} 当天结束，请截图保存。"
+    token = csrf_from((await anonymous.get("/visit")).text)
+    form = {"_csrf_token": token, "entry_id": str(new_entry_id()), **ANSWERS}
+    english = await anonymous.post("/visit", data=form, headers={"accept-language": "en"})
+    said = BeautifulSoup(english.text, "html.parser").select_one(".enrollment .hint").text
+    assert said == f"Valid through {tomorrow:%m-%d}. Take a screenshot to keep it."
 
 
 async def test_a_resubmitted_form_stores_one_pre_registration(anonymous):
