@@ -1,1 +1,1 @@
-"""Emergency response (应急响应): a leader switches it on with a reason and off again."""
+"""Emergency response (应急响应): a leader switches it on and off, each time with a reason."""

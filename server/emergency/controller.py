@@ -1,5 +1,5 @@
-"""/emergency: leaders switch emergency response on (with a reason) and off; everyone who
-may see the dashboard sees the log."""
+"""/emergency: leaders switch emergency response on and off, each time with a reason;
+everyone who may see the dashboard sees the log."""
 
 from __future__ import annotations
 
@@ -14,12 +14,17 @@ from server.i18n import N_, request_locale, translate
 from server.web import render
 
 LEADER = allow(Role.leader)
+# By whether the form switched it off.
+REASON_NEEDED = {
+    False: N_("Give the reason for the response."),
+    True: N_("Give the reason for switching emergency response off."),
+}
 
 
 class EmergencyController(Controller):
     path = "/emergency"
 
-    async def _page(self, request: Request, status_code: int = 200, error: str | None = None):
+    async def _page(self, request: Request, status_code: int = 200, error=None, reason=""):
         return render(
             request,
             "emergency/page.html",
@@ -27,6 +32,7 @@ class EmergencyController(Controller):
             log=await service.history(),
             names=await people_names(),
             error=error,
+            reason=reason,
         )
 
     @get("/", guards=[OFFICE])
@@ -37,9 +43,9 @@ class EmergencyController(Controller):
     async def flip(self, request: Request) -> object:
         form = await request.form()
         choice, reason = form.get("active"), str(form.get("reason", "")).strip()
-        if choice not in ("on", "off") or (choice == "on" and not reason):
-            error = translate(request_locale(request), N_("Give the reason for the response."))
-            return await self._page(request, 422, error)
+        if choice not in ("on", "off") or not reason:
+            error = translate(request_locale(request), REASON_NEEDED[choice == "off"])
+            return await self._page(request, 422, error, reason)
         active = choice == "on"
         await service.switch(active, reason, request.user.actor)
         # A fresh GET: the page's banner and button read the state as the request began.

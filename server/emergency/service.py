@@ -7,6 +7,7 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.db import write_transaction
 from server.emergency.tables import EmergencySwitch
+from sync.db import is_sqlite
 
 
 @cache.kept("emergency_switch")
@@ -16,9 +17,17 @@ async def current() -> dict | None:
     return latest if latest and latest["active"] else None
 
 
+# Any constant, the same in every app process: PostgreSQL's advisory lock of the switch.
+SWITCH_LOCK = 0x686A_656D  # "hjem"
+
+
 async def switch(active: bool, reason: str, actor: Actor) -> bool:
-    """Turn emergency response on (a reason is required) or off; False when it already was."""
+    """Turn emergency response on or off, with the reason why; False when it already was."""
     async with write_transaction():
+        if not is_sqlite():
+            # A double tap sends two requests at once: both must not find the state unchanged
+            # and log it twice. SQLite's write transaction already lets one writer in at a time.
+            await EmergencySwitch.raw("SELECT pg_advisory_xact_lock({})", SWITCH_LOCK)
         if bool(await current()) == active:
             return False
         await EmergencySwitch.insert(

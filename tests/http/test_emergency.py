@@ -1,46 +1,93 @@
-"""A leader switches emergency response on and off; every page shows the banner meanwhile."""
+"""A leader switches emergency response on and off, each time with a reason; every page shows
+the banner meanwhile, the reason only to those who run the response."""
 
+import asyncio
+import json
+
+import pytest
 from bs4 import BeautifulSoup
 
 from server.audit.tables import AuditEntry
+from server.emergency.tables import EmergencySwitch
 from tests.support import csrf_from
+
+# The leader's words may name the person held at the door.
+REASON = "大厅出现发热人员张三丰，已暂留"
+
+
+def soup(response):
+    return BeautifulSoup(response.text, "html.parser")
 
 
 def banner(response):
-    return BeautifulSoup(response.text, "html.parser").select_one(".emergency-banner")
+    return soup(response).select_one(".emergency-banner")
+
+
+async def switch(leader, active: str, reason: str = "", **kwargs):
+    token = csrf_from((await leader.get("/emergency/")).text)
+    data = {"active": active, "reason": reason, "_csrf_token": token}
+    return await leader.post("/emergency/", data=data, **kwargs)
+
+
+@pytest.fixture
+async def switched_on(client_as, seeded):
+    async with client_as("leader") as leader:
+        await switch(leader, "on", REASON)
+        yield
+        await switch(leader, "off", "演练结束")
 
 
 async def test_on_with_a_reason_shows_everywhere_then_off(client_as, seeded):
     async with client_as("leader") as leader, client_as("desk") as desk:
-        token = csrf_from((await leader.get("/emergency/")).text)
-        refused = await leader.post("/emergency/", data={"active": "on", "_csrf_token": token})
+        refused = await switch(leader, "on")
         assert refused.status_code == 422 and banner(await desk.get("/desk")) is None
-        switched = await leader.post(
-            "/emergency/",
-            data={"active": "on", "reason": "大厅出现确诊病例", "_csrf_token": token},
-            follow_redirects=True,
-        )
-        assert "大厅出现确诊病例" in banner(await desk.get("/desk")).text
-        # The page after switching shows the new state: its banner and the switch-off button.
-        assert banner(switched) is not None and 'value="off"' in switched.text
-        await leader.post("/emergency/", data={"active": "off", "_csrf_token": token})
+        switched = await switch(leader, "on", "大厅出现确诊病例", follow_redirects=True)
+        assert banner(await desk.get("/desk")) is not None
+        # The page after switching shows the new state: its banner and the switch-off form.
+        assert banner(switched) is not None
+        assert soup(switched).select_one("main input[name=active]")["value"] == "off"
+        await switch(leader, "off", "病例已转运，大厅消毒完毕")
         assert banner(await desk.get("/desk")) is None
-        log = BeautifulSoup((await leader.get("/emergency/")).text, "html.parser")
-    assert len(log.select("main .entries li.entry")) == 2
-    assert "邢跃" in log.select_one("main .entries li.entry").text  # the leader, by name
-    assert await AuditEntry.count().where(AuditEntry.entity == "emergency") == 2
 
 
-async def test_switching_twice_is_one_switch(client_as, seeded):
+async def test_switching_off_asks_for_a_reason_and_logs_it(client_as, switched_on):
     async with client_as("leader") as leader:
+        page = soup(await leader.get("/emergency/"))
+        assert page.select_one("main input[name=active]")["value"] == "off"
+        assert page.select_one("main input[name=reason]").has_attr("required")
+        for blank in ("", "   "):
+            refused = await switch(leader, "off", blank)
+            assert refused.status_code == 422
+            assert "请填写关闭应急响应的原因" in soup(refused).select_one("main .alert").text
+        assert banner(await leader.get("/dashboard")) is not None  # still on
+        await switch(leader, "off", "病例已转运，大厅消毒完毕")
+        await switch(leader, "on", REASON)  # for the fixture to switch off
+        log = soup(await leader.get("/emergency/")).select("main .entries li.entry")
+    switched_off = log[1].text
+    assert "关闭" in switched_off and "邢跃" in switched_off
+    assert "病例已转运，大厅消毒完毕" in switched_off
+    assert REASON in log[0].text and REASON in log[2].text  # the reason kept for the office
+    audited = (
+        await AuditEntry.select()
+        .where(AuditEntry.entity == "emergency")
+        .order_by(AuditEntry.id, ascending=False)
+    )
+    after = audited[1]["after"]
+    after = json.loads(after) if isinstance(after, str) else after
+    assert audited[1]["action"] == "off" and after["reason"] == "病例已转运，大厅消毒完毕"
+
+
+async def test_a_double_submit_logs_once(client_as, seeded):
+    before = await EmergencySwitch.count()
+    async with client_as("leader") as leader:
+        for active, reason in [("on", "演练"), ("off", "演练结束")]:
+            token = csrf_from((await leader.get("/emergency/")).text)
+            data = {"active": active, "reason": reason, "_csrf_token": token}
+            # One after the other (a second tap once the first answered), then both at once.
+            await leader.post("/emergency/", data=data)
+            await leader.post("/emergency/", data=data)
         token = csrf_from((await leader.get("/emergency/")).text)
-        for _ in range(2):
-            await leader.post(
-                "/emergency/", data={"active": "on", "reason": "演练", "_csrf_token": token}
-            )
-        log = BeautifulSoup((await leader.get("/emergency/")).text, "html.parser")
-        await leader.post("/emergency/", data={"active": "off", "_csrf_token": token})
-    assert [
-        li.select_one(".name").text.split("·")[0].strip()
-        for li in log.select("main .entries li.entry")
-    ][:2] != ["On", "On"]
+        for active, reason in [("on", "演练"), ("off", "演练结束")]:
+            data = {"active": active, "reason": reason, "_csrf_token": token}
+            await asyncio.gather(*(leader.post("/emergency/", data=data) for _ in range(2)))
+    assert await EmergencySwitch.count() == before + 4
