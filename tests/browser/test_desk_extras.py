@@ -141,6 +141,32 @@ async def test_a_pre_registered_visitor_is_checked_in_offline_and_synced_once(ne
     assert await AppliedMutation.count().where(AppliedMutation.id == outbox[0]["id"]) == 1
 
 
+async def test_the_desk_card_writes_the_symptoms_as_the_export_does(new_context):
+    """The other symptom the visitor wrote is the aside of 其他, listed with 、, as in the
+    visitor register export, not a symptom of its own."""
+    visitor = watch(await new_context(**PHONE))
+    form = await visitor.new_page()
+    await form.goto("/visit")
+    await form.fill('input[name="name"]', "咳嗽来访者")
+    await form.fill('input[name="phone"]', "13655557777")
+    await form.check('input[name="symptoms"][value="cough"]')
+    await form.check('input[name="symptoms"][value="other"]')
+    await form.fill('input[name="symptoms_other"]', "头痛")
+    await form.check('input[name="travel_or_contact"][value="no"]')
+    await form.click("#visit-form button.primary")
+    code = await shown_code(form)
+
+    desk = watch(await new_context(**PHONE))
+    page = await desk.new_page()
+    await open_desk_online(page)
+    await wait_until(page, PULLED, code)
+    panel = page.locator("#prereg")
+    await panel.locator('input[name="prereg"]').fill(code)
+    await panel.locator("form.prereg-find button").click()
+    symptoms = panel.locator('.prereg-found [data-slot="symptoms"]')
+    await expect(symptoms).to_have_text("咳嗽、其他（头痛）")
+
+
 async def test_the_link_in_the_visitors_qr_opens_the_desk_with_the_visitor_found(
     new_context, app_server: AppServer
 ):

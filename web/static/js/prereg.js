@@ -50,14 +50,21 @@
     card.querySelector(`[data-slot="${name}"]`).textContent = text;
   }
 
+  // As the server writes them (server/checks/export.py), in the page's language: the words
+  // listed, what the visitor wrote under "other" as their aside (咳嗽、其他（头痛）).
+  function symptomsText(row) {
+    const words = (row.symptoms || "").split(",").filter(Boolean).map((s) => t(`sym_${s}`));
+    const joined = (text, item) => (text ? t("pre_listed", { list: text, item }) : item);
+    const list = words.reduce(joined, "");
+    return row.symptoms_other ? t("pre_aside", { text: list, remark: row.symptoms_other }) : list;
+  }
+
   function show(row) {
     current = row;
     slot("name", row.name);
     slot("phone", row.phone);
     slot("purpose", row.purpose || "—");
-    const symptoms = (row.symptoms || "").split(",").filter(Boolean).map((s) => t(`sym_${s}`));
-    if (row.symptoms_other) symptoms.push(row.symptoms_other);
-    slot("symptoms", symptoms.join("、") || t("pre_none"));
+    slot("symptoms", symptomsText(row) || t("pre_none"));
     slot("travel", t(row.travel_or_contact ? "pre_yes" : "pre_no"));
     recorder.elements.temperature.value = "";
     recorder.querySelector(".field-error")?.remove();
