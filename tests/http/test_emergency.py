@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 
 from server.audit.tables import AuditEntry
 from server.emergency.tables import EmergencySwitch
+from tests.http.conftest import ROLES
 from tests.support import csrf_from
 
 # The leader's words may name the person held at the door.
@@ -48,6 +49,31 @@ async def test_on_with_a_reason_shows_everywhere_then_off(client_as, seeded):
         assert soup(switched).select_one("main input[name=active]")["value"] == "off"
         await switch(leader, "off", "病例已转运，大厅消毒完毕")
         assert banner(await desk.get("/desk")) is None
+
+
+# What each role opens, and whether its banner carries the leader's reason: the office and
+# the leaders run the response; everyone else learns only that it is on, and since when.
+READS_THE_REASON = {"office", "leader"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_only_the_office_and_leaders_read_the_reason(client_as, switched_on, role):
+    async with client_as(role) as client:
+        shown = banner(await client.get("/"))
+    assert "应急响应已启动" in shown.text
+    assert "自" in shown.text  # since when
+    assert (REASON in shown.text) == (role in READS_THE_REASON)
+    assert ("张三丰" in shown.text) == (role in READS_THE_REASON)
+    # Heads learn what it asks of them: the second zero report of the day.
+    assert ("零报告每天须报两次" in shown.text) == (role == "head")
+
+
+async def test_the_form_warns_against_personal_names(client_as, seeded):
+    async with client_as("leader") as leader:
+        page = soup(await leader.get("/emergency/"))
+    field = page.select_one("main form input[name=reason]")
+    hint = page.select_one(f"#{field['aria-describedby']}")
+    assert "姓名" in hint.text
 
 
 async def test_switching_off_asks_for_a_reason_and_logs_it(client_as, switched_on):
