@@ -8,7 +8,7 @@ import sqlite3
 from importlib.metadata import version
 
 import asyncpg
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.openapi import OpenAPIConfig
@@ -37,7 +37,7 @@ from server.devices.outbox_import import OutboxImportController
 from server.devices.sync_routes import SyncController
 from server.disinfection.controller import DeskDisinfectionController, DisinfectionController
 from server.duty.controller import DutyController
-from server.emergency import service as emergency
+from server.emergency.banner import BannerState
 from server.emergency.controller import EmergencyController
 from server.health import healthz
 from server.home import home
@@ -72,12 +72,6 @@ PUBLIC_PATHS = [
 
 async def _session_user(session: dict, _connection) -> object:
     return await session_user(session)
-
-
-async def _emergency_state(request: Request) -> None:
-    """Every page shows the emergency-response banner while it is on."""
-    if request.scope.get("user") is not None:
-        request.state.emergency = await emergency.current()
 
 
 # Scripts, styles and everything else come from this site's own files only: no inline code,
@@ -225,7 +219,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         on_app_init=[session_auth.on_app_init, _outermost_middleware],
-        before_request=_emergency_state,
+        middleware=[BannerState()],
         after_request=_security_headers,
         on_startup=[connect],
         on_shutdown=[disconnect],

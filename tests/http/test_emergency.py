@@ -12,6 +12,8 @@ from server.emergency.tables import EmergencySwitch
 from tests.http.conftest import ROLES
 from tests.support import csrf_from
 
+# Error pages are HTML for a browser (server/errors.py), JSON for anything else.
+BROWSER = {"Accept": "text/html"}
 # The leader's words may name the person held at the door.
 REASON = "大厅出现发热人员张三丰，已暂留"
 
@@ -66,6 +68,41 @@ async def test_only_the_office_and_leaders_read_the_reason(client_as, switched_o
     assert ("张三丰" in shown.text) == (role in READS_THE_REASON)
     # Heads learn what it asks of them: the second zero report of the day.
     assert ("零报告每天须报两次" in shown.text) == (role == "head")
+
+
+@pytest.mark.parametrize(
+    "path,headers",
+    [
+        ("/hall", {}),
+        ("/hall", {"HX-Request": "true"}),  # the screen's minute-by-minute refresh
+        ("/visit/", {}),
+        ("/login", {}),
+    ],
+)
+async def test_public_pages_show_only_that_it_is_on(anonymous, switched_on, path, headers):
+    response = await anonymous.get(path, headers=headers)
+    shown = banner(response)
+    assert response.status_code == 200 and shown is not None
+    assert shown.get_text(" ", strip=True) == "应急响应已启动"
+
+
+@pytest.mark.parametrize("role,path", [("staff", "/zero-report/"), ("desk", "/emergency/")])
+async def test_a_refusal_page_shows_it_too(client_as, switched_on, role, path):
+    async with client_as(role) as client:
+        refused = await client.get(path, headers=BROWSER)
+    assert refused.status_code == 403 and "应急响应已启动" in banner(refused).text
+    assert REASON not in refused.text
+
+
+async def test_a_form_refused_for_its_csrf_token_shows_it_too(anonymous, switched_on):
+    refused = await anonymous.post("/visit/", data={"name": "王五"}, headers=BROWSER)
+    assert refused.status_code == 403 and banner(refused) is not None
+
+
+async def test_no_banner_while_it_is_off(client_as, anonymous, seeded):
+    async with client_as("staff") as staff:
+        assert banner(await staff.get("/me")) is None
+    assert banner(await anonymous.get("/hall")) is None
 
 
 async def test_the_form_warns_against_personal_names(client_as, seeded):
