@@ -68,6 +68,22 @@ async def test_a_session_still_to_come_is_planned_not_a_record(office, client_as
     assert "应急演练（计划）" in mine.select_one(".planned-list").text
 
 
+async def test_the_office_lists_a_session_still_to_come_as_planned_not_held(office):
+    ahead = (clock.today() + dt.timedelta(days=36)).isoformat()
+    url = await record_session(office, "防护服穿脱（计划）", [], held_on=ahead)
+    await record_session(office, "已办培训", [await person_id("王萍")])
+    page = soup(await office.get("/office/training/"))
+    assert "防护服穿脱（计划）" in page.select_one("#planned-sessions").text
+    assert "防护服穿脱（计划）" not in page.select_one("#sessions").text
+    assert "已办培训" in page.select_one("#sessions").text
+    assert [h.text for h in page.select("main h2")] == ["计划举办的培训", "已举办的培训"]
+    planned = next(e for e in page.select("#planned-sessions .entry") if "防护服穿脱" in e.text)
+    assert planned.select_one(".count").text == "0 人计划参训"
+    detail = soup(await office.get(url))
+    assert detail.select_one("#planned").text == "尚未举办"
+    assert detail.select_one("main h2").text.split()[0] == "计划参训人员"
+
+
 async def test_changing_the_attendees(office, client_as):
     url = await record_session(office, "消毒液配比", [await person_id("王萍")])
     response = await office.post(f"{url}/attendees", data={"attendees": [await person_id("董敏")]})
