@@ -11,6 +11,52 @@ from server.notify.service import Audience, Note, local_text
 
 OFFICE_AND_LEADERS = ("office", "leader")
 
+# What a head is told of their staff member's incident, by what raised it: the reason in words
+# (a declaration's temperature is mostly normal: the risk answer is the reason), and their
+# part under the plan — the office reports (一(二)3), the head keeps their phone on (三(一)1),
+# sees the person stays home (三(一)2), helps find close contacts and keeps the team calm
+# (三(二)2).
+FOR_HEADS = {
+    "staff_check": N_(
+        "Incident: %(subject)s (%(place)s) was held at the entrance with a fever, %(readings)s. "
+        "The office has been told and reports it to the district. Keep your phone on, keep "
+        "them home until cleared, tell the office of close contacts in your team, and keep "
+        "the team calm."
+    ),
+    "declaration": N_(
+        "Incident: %(subject)s (%(place)s) gave a risk answer in today's health declaration "
+        "(see your team's board). The office has been told and reports it to the district. "
+        "Keep your phone on, keep them home until cleared, tell the office of close contacts "
+        "in your team, and keep the team calm."
+    ),
+    "contact_follow_up": N_(
+        "Incident: %(subject)s (%(place)s), a close contact under observation, was unwell at "
+        "a follow-up: %(readings)s. The office has been told and reports it to the district. "
+        "Keep your phone on, keep them home until cleared, tell the office of close contacts "
+        "in your team, and keep the team calm."
+    ),
+}
+FOR_HEADS_OTHERWISE = N_(
+    "Incident: %(subject)s (%(place)s), %(readings)s. The office has been told and reports it "
+    "to the district. Keep your phone on, keep them home until cleared, tell the office of "
+    "close contacts in your team, and keep the team calm."
+)
+
+
+def _for_heads(incident: dict) -> Note:
+    """A head may not open the incident nor report it: their team's board instead."""
+    return Note(
+        kind="incident_raised",
+        title=N_("Incident in your department"),
+        message=FOR_HEADS.get(incident["source"], FOR_HEADS_OTHERWISE),
+        params={
+            "subject": incident["subject"],
+            "place": incident["place"] or "—",
+            "readings": incident["summary"] or "—",
+        },
+        link="/team",
+    )
+
 
 def incident_raised(incident: dict, department: int | None) -> tuple[Note, Audience]:
     note = Note(
@@ -27,6 +73,7 @@ def incident_raised(incident: dict, department: int | None) -> tuple[Note, Audie
             "deadline": local_text(incident["district_deadline"]),
         },
         link=f"/office/incidents/{incident['id']}",
+        instead={"head": _for_heads(incident)},
     )
     return note, Audience(roles=OFFICE_AND_LEADERS, department=department)
 

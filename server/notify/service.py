@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from server import clock
 from server.accounts.tables import Role, UserAccount
@@ -45,13 +46,19 @@ class Audience:
 
 @dataclass(frozen=True)
 class Note:
-    """What to say: msgids of a title and a text with its parameters (JSON values)."""
+    """What to say: msgids of a title and a text with its parameters (JSON values); `instead`,
+    what the accounts of a role read in its place where the text's instruction or link is not
+    for them (a head may not open the office's incident pages, nor is theirs the report)."""
 
     kind: str
     title: str
     message: str
     params: dict
     link: str = ""
+    instead: Mapping[str, Note] = field(default_factory=dict)
+
+    def for_role(self, role: str | None) -> Note:
+        return self.instead.get(role, self) if role else self
 
 
 async def enqueue(event_key: str, note: Note, audience: Audience, urgent: bool) -> bool:
@@ -71,11 +78,11 @@ async def enqueue(event_key: str, note: Note, audience: Audience, urgent: bool) 
         users = await _accounts(audience) if audience.in_app else []
         if users:
             await InAppNotification.insert(
-                *(_in_app(event_key, note, user, urgent, now) for user in users)
+                *(_in_app(event_key, note.for_role(role), who, urgent, now) for who, role in users)
             ).on_conflict(target=InAppNotification.key, action="DO NOTHING")
         rows = [
-            _outbox(event_key, note, channel, target, urgent, now)
-            for channel, target in await _external_targets(audience)
+            _outbox(event_key, note.for_role(role), channel, target, urgent, now)
+            for channel, target, role in await _external_targets(audience)
         ]
         if rows:
             await OutboxMessage.insert(*rows).on_conflict(
@@ -120,8 +127,8 @@ def _outbox(event_key, note: Note, channel: Channel, target: str, urgent, now) -
     )
 
 
-async def _accounts(audience: Audience) -> list[int]:
-    """Active accounts the audience names."""
+async def _accounts(audience: Audience) -> list[tuple[int, str]]:
+    """Active accounts the audience names, with their roles."""
     wanted = []
     if audience.roles:
         wanted.append(UserAccount.role.is_in(list(audience.roles)))
@@ -136,31 +143,38 @@ async def _accounts(audience: Audience) -> list[int]:
     where = wanted[0]
     for more in wanted[1:]:
         where = where | more
-    rows = await UserAccount.select(UserAccount.id).where(where & (UserAccount.active == True))  # noqa: E712
-    return sorted(r["id"] for r in rows)
+    active = UserAccount.active == True  # noqa: E712
+    rows = await UserAccount.select(UserAccount.id, UserAccount.role).where(where & active)
+    return sorted((r["id"], r["role"]) for r in rows)
 
 
-async def _external_targets(audience: Audience) -> list[tuple[Channel, str]]:
-    """(channel, target) pairs from the settings: the group robot, and the e-mail addresses
-    of the roles and of the department's heads."""
+async def _external_targets(audience: Audience) -> list[tuple[Channel, str, str | None]]:
+    """(channel, target, reader's role) from the settings: the group robot (the whole group
+    reads it: no one role), and the e-mail addresses of the roles and of the department's
+    heads."""
     if not audience.external:
         return []
     found = config.targets()
-    pairs: list[tuple[Channel, str]] = []
+    targets: list[tuple[Channel, str, str | None]] = []
     if found.webhook_url and audience.group_robot:
-        pairs.append((Channel.webhook, found.webhook_url))
+        targets.append((Channel.webhook, found.webhook_url, None))
     if not found.smtp_on:
-        return pairs
-    addresses = [a for role in audience.roles for a in found.emails.get(role, ())]
+        return targets
+    # An address given twice reads as where it is first given: a role's before a head's.
+    readers: dict[str, str] = {}
+    for role in audience.roles:
+        for address in found.emails.get(role, ()):
+            readers.setdefault(address, role)
     if audience.department is not None:
         row = (
             await Department.select(Department.name)
             .where(Department.id == audience.department)
             .first()
         )
-        addresses += found.head_emails.get(row["name"], ()) if row else ()
-    pairs += [(Channel.email, a) for a in dict.fromkeys(addresses)]
-    return pairs
+        for address in found.head_emails.get(row["name"], ()) if row else ():
+            readers.setdefault(address, Role.head.value)
+    targets += [(Channel.email, address, role) for address, role in readers.items()]
+    return targets
 
 
 # The in-app list.
