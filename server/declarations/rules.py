@@ -42,9 +42,12 @@ def clean_answers(form: dict, policy: Policy) -> dict:
         answers["temperature"] = parse_temperature(form.get("temperature", ""), policy)
     except Invalid as bad:
         problems.extend(bad.problems)
-    answers["symptoms"] = clean_symptoms(form.get("symptoms") or [])
+    # Symptoms typed under "other" are the symptom "other", its box ticked or not: a risk,
+    # and kept (web/static/js/declaration.js does the same on the phone).
     other = _text(form.get("symptoms_other"), 100)
-    answers["symptoms_other"] = other if "other" in answers["symptoms"] else ""
+    ticked = clean_symptoms(form.get("symptoms") or [])
+    answers["symptoms"] = clean_symptoms([*ticked, "other"]) if other else ticked
+    answers["symptoms_other"] = other
     for name in YES_NO:
         answers[name] = _yes_no(form.get(name))
         if answers[name] is None:

@@ -233,3 +233,45 @@ async def test_a_page_the_worker_did_not_serve_still_leaves_its_shell_on_the_pho
     assert not await page.evaluate("Boolean(navigator.serviceWorker.controller)")
     await devtools.send("Network.setBypassServiceWorker", {"bypass": False})
     await wait_until(page, kept, SHELL)
+
+
+async def head_declares_offline(new_context, other_symptoms: str = "") -> Page:
+    """The head (董敏) on a phone whose worker keeps the declaration's shell declares with no
+    network, a cough and a trip (and `other_symptoms` typed, its box left unticked); the
+    page, offline, with the entry in the outbox."""
+    context = watch(await new_context(viewport=PHONE, timezone_id=str(clock.hall_zone())))
+    head = await context.new_page()
+    await log_in(head, "head", "/me")
+    await head.goto("/me/declaration")
+    await wait_until(head, READY, SHELL, explain=STATE)
+    await context.set_offline(True)
+    await head.goto("/me/declaration")
+    form = head.locator("#declaration-form form")
+    await form.evaluate("(form) => form.querySelector('details.answers').setAttribute('open', '')")
+    await form.locator('input[name="temperature"]').fill("36.6")
+    await form.locator('input[name="symptoms"][value="cough"]').check()
+    await form.locator('input[name="symptoms"][value="other"]').uncheck()
+    await form.locator('input[name="symptoms_other"]').fill(other_symptoms)
+    await form.locator('input[name="left_city"][value="yes"]').check()
+    await form.locator('input[name="left_city_where"]').fill("济南")
+    for name in ("outbreak_contact", "household_symptoms"):
+        await form.locator(f'input[name="{name}"][value="no"]').check()
+    await form.locator('input[name="work_mode"][value="on_site"]').check()
+    await form.locator("button.primary").click()
+    await expect(head.locator(".queued")).to_be_visible()
+    return head
+
+
+async def test_other_symptoms_typed_offline_are_the_symptom_other_and_kept(new_context):
+    """The phone cleans the answers as the server does: "other symptoms" typed with the box
+    left unticked is the symptom "other", and the text is kept."""
+    head = await head_declares_offline(new_context, other_symptoms="流涕")
+    [record] = await head.evaluate(OUTBOX)
+    fields = record["mutation"]["fields"]
+    assert fields["symptoms"] == ["cough", "other"] and fields["symptoms_other"] == "流涕"
+    await head.context.set_offline(False)
+    await expect(head.locator(".alert.stay-home")).to_be_visible()
+    await expect(head.locator(".queued")).to_have_count(0)
+    person = (await Person.select(Person.id).where(Person.name == "董敏").first())["id"]
+    stored = await service.declaration_on(person, clock.local(clock.now()).date())
+    assert stored["symptoms"] == "cough,other" and stored["symptoms_other"] == "流涕"

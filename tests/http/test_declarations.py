@@ -99,6 +99,27 @@ async def test_staff_declares_a_cough_and_is_told_to_stay_home(staff):
     assert (await status.state_of(wang))["state"] == WorkState.stay_home
 
 
+async def test_other_symptoms_typed_without_ticking_other_are_kept_and_shown(staff, head):
+    answers = {
+        **NORMAL,
+        "symptoms": "cough",
+        "symptoms_other": "流涕",
+        "left_city": "yes",
+        "left_city_where": "济南",
+    }
+    answer = await post_form(staff, "/me/declaration", "/me/declaration", answers, HTMX)
+    assert answer.status_code == 200
+    wang = await person_id("王萍")
+    stored = await service.declaration_on(wang, clock.today())
+    assert stored["symptoms"] == "cough,other" and stored["symptoms_other"] == "流涕"
+    reopened = soup(await staff.get("/me/declaration")).select_one("#declaration-form")
+    assert reopened.select_one('input[name="symptoms_other"]')["value"] == "流涕"
+    assert reopened.select_one('input[name="symptoms"][value="other"]').has_attr("checked")
+    assert "其他（流涕）" in soup(await staff.get("/me")).select_one(".my-declaration").text
+    row = soup(await head.get("/team")).select_one(f'li[data-person="{wang}"]')
+    assert "其他（流涕）" in row.select_one(".detail").text
+
+
 async def test_a_resubmitted_form_stores_one_declaration(staff):
     page = soup(await staff.get("/me/declaration"))
     data = {

@@ -45,6 +45,8 @@ def answers(**changes) -> dict:
         ({"temperature": "37.3"}, Policy(fever_threshold=37.5), []),
         ({"symptoms": ["cough"]}, POLICY, ["symptoms"]),
         ({"symptoms": ["other"], "symptoms_other": "腹泻"}, POLICY, ["symptoms"]),
+        ({"symptoms_other": "流涕"}, POLICY, ["symptoms"]),  # typed, its box left unticked
+        ({"symptoms_other": "  "}, POLICY, []),
         ({"left_city": "yes", "left_city_where": "济南"}, POLICY, ["left_city"]),
         ({"outbreak_contact": "yes"}, POLICY, ["outbreak_contact"]),
         ({"household_symptoms": "yes"}, POLICY, ["household_symptoms"]),
@@ -111,13 +113,13 @@ def test_bad_or_missing_answers_are_all_named_at_once(form, fields):
 def test_answers_are_cleaned():
     cleaned = answers(
         symptoms=["cough", "nonsense", "fatigue"],
-        symptoms_other="ignored without other",
+        symptoms_other=" 流涕 ",  # its box left unticked: the typed text ticks it
         left_city=True,  # JSON from a phone
         left_city_where=" 济南 ",
         note="x" * 300,
     )
-    assert cleaned["symptoms"] == ["cough", "fatigue"]
-    assert cleaned["symptoms_other"] == ""
+    assert cleaned["symptoms"] == ["cough", "fatigue", "other"]
+    assert cleaned["symptoms_other"] == "流涕"
     assert cleaned["left_city"] is True and cleaned["left_city_where"] == "济南"
     assert len(cleaned["note"]) == 200
     assert answers(left_city_where="济南")["left_city_where"] == ""  # only with a trip

@@ -98,10 +98,13 @@
     }
     if (!MODES.includes(values.work_mode)) problems.push({ field: "work_mode", code: "work_mode" });
     if (problems.length) throw new rules.Invalid(problems);
-    const fields = { temperature, symptoms: values.symptoms };
+    const fields = { temperature };
     for (const name of ["symptoms_other", ...YES_NO, "left_city_where", "work_mode", "note"]) {
       fields[name] = (values[name] ?? "").trim();
     }
+    // As the server: symptoms typed under "other" are the symptom "other", ticked or not.
+    const ticked = fields.symptoms_other ? [...values.symptoms, "other"] : values.symptoms;
+    fields.symptoms = rules.cleanSymptoms(ticked);
     return fields;
   }
 
