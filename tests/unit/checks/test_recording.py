@@ -145,3 +145,16 @@ async def test_concurrent_writers_never_see_database_is_locked():
     results = await asyncio.gather(*writes)
     assert sum(r.created for r in results) == 30
     assert await VisitorCheck.count().where(VisitorCheck.id.is_in(ids)) == 30
+
+
+async def test_a_symptom_typed_with_its_box_unticked_holds_a_traveller():
+    """SPEC rule 3: symptoms together with travel or contact hold the person at once."""
+    recorded = await service.record_visitor_check(
+        new_entry_id(),
+        visitor(symptoms_other=" 流涕 ", travel_or_contact="yes"),
+        DESK,
+        POLICY,
+    )
+    check = recorded.check
+    assert check["symptoms"] == "other" and check["symptoms_other"] == "流涕"
+    assert check["status"] == CheckStatus.held

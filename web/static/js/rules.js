@@ -165,7 +165,10 @@ self.hallwatchRules = (() => {
       }
     }
     if (problems.length) throw new Invalid(problems);
-    if (!fields.symptoms.includes("other")) fields.symptoms_other = "";
+    // A symptom typed in with its box left unticked is still a symptom: rule 3 holds on it.
+    if (fields.symptoms_other && !fields.symptoms.includes("other")) {
+      fields.symptoms = cleanSymptoms([...fields.symptoms, "other"]);
+    }
     return fields;
   }
 
