@@ -275,3 +275,23 @@ async def test_other_symptoms_typed_offline_are_the_symptom_other_and_kept(new_c
     person = (await Person.select(Person.id).where(Person.name == "董敏").first())["id"]
     stored = await service.declaration_on(person, clock.local(clock.now()).date())
     assert stored["symptoms"] == "cough,other" and stored["symptoms_other"] == "流涕"
+
+
+async def test_the_unsent_badge_leads_a_declarer_to_their_own_declaration(new_context):
+    """The header's unsent-entries badge leads a head (as any declarer) to their own
+    declaration page, which shows the entry waiting and sends it, not to the desk's, which
+    is not theirs (403)."""
+    head = await head_declares_offline(new_context)
+    badge = head.locator("#sync-badge")
+    await expect(badge.locator(".unsent")).to_contain_text("1")
+    assert await badge.get_attribute("href") == "/me/declaration"
+    await no_horizontal_scroll(head)
+    # Still offline: back online, the page would send the entry and hide the badge.
+    async with head.expect_navigation() as opened:
+        await badge.click()
+    assert (await opened.value).status == 200
+    await expect(head.locator("#declaration-form")).to_be_visible()
+    await expect(head.locator(".queued")).to_be_visible()
+    await head.context.set_offline(False)
+    await expect(head.locator(".alert.stay-home")).to_be_visible()
+    await expect(head.locator(".queued")).to_have_count(0)

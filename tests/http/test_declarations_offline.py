@@ -1,9 +1,12 @@
 """What the staff member's phone needs to declare with no connection, through HTTP: the shell
 the service worker keeps (the form, naming no one), the page's own copy of the person's last
 declaration for IndexedDB, a post whose answer was lost sent again through the outbox under
-the same id, and a staff browser that pulls none of the hall's records."""
+the same id, a staff browser that pulls none of the hall's records, and a header badge of
+unsent entries that leads each role where it may see them."""
 
 import json
+
+import pytest
 
 from server import clock
 from server.declarations import service
@@ -90,3 +93,22 @@ async def test_a_desk_session_still_pulls_the_roster(anonymous, seeded):
     await log_in(anonymous, "desk")
     answer = (await anonymous.get("/sync/pull", headers=SYNC)).json()
     assert answer["reference"]["roster"]
+
+
+@pytest.mark.parametrize(
+    "role, leads_to",
+    [
+        ("desk", "/desk#sync"),
+        ("staff", "/me/declaration"),
+        ("head", "/me/declaration"),
+        ("office", "/me/declaration"),
+        ("leader", "/me/declaration"),
+        ("admin", None),  # queues nothing: the badge shows no way to a page it may not open
+    ],
+)
+async def test_the_unsent_badge_leads_where_the_role_sees_its_entries(client_as, role, leads_to):
+    async with client_as(role) as client:
+        badge = soup(await client.get("/notifications")).select_one("#sync-badge")
+        assert badge.get("href") == leads_to
+        if leads_to:
+            assert (await client.get(leads_to.split("#")[0])).status_code == 200
