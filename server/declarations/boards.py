@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from server import clock
 from server.db import contains
 from server.declarations import status
-from server.declarations.rules import BOARD_STATES, board_state
+from server.declarations.rules import BOARD_STATES, board_state, declaration_due
 from server.declarations.tables import Declaration, WorkState
 from server.org.tables import Department, Person
 from server.policy.service import Policy
@@ -50,8 +50,9 @@ async def board(
     now: dt.datetime, policy: Policy, department: int | None = None, text: str = ""
 ) -> list[dict]:
     """Every active person (of one department when given; 0 for the leaders without one)
-    with today's declaration, work status and board state; the states that need action
-    first, then by department and name."""
+    with today's declaration, whether it is in (`due`: declared, due or missing, whatever
+    their work status), work status and board state; the states that need action first,
+    then by department and name."""
     people = await _people(department, text)
     ids = [p["id"] for p in people]
     day = clock.local(now).date()
@@ -72,6 +73,7 @@ async def board(
             {
                 **person,
                 "declaration": found,
+                "due": declaration_due(now, found is not None, policy),
                 "work_state": work,
                 "state": board_state(now, found is not None, work, policy),
             }
@@ -84,6 +86,16 @@ async def board(
 def count_states(rows: list[dict]) -> dict[str, int]:
     counted = Counter(r["state"] for r in rows)
     return {state: counted.get(state, 0) for state in BOARD_STATES}
+
+
+DUE_STATES = ("declared", "due", "missing")
+
+
+def count_declarations(rows: list[dict]) -> dict[str, int]:
+    """Today's declarations of everyone on the board, declared or not, whether kept from
+    work or not: those told to stay home or absent sick declare every day too."""
+    counted = Counter(r["due"] for r in rows)
+    return {due: counted.get(due, 0) for due in DUE_STATES}
 
 
 def filtered(rows: list[dict], filt: BoardFilter) -> list[dict]:

@@ -40,6 +40,7 @@ class TeamController(Controller):
             "declarations/_team_board.html",
             rows=rows,
             counts=boards.count_states(rows),
+            declarations=boards.count_declarations(rows),
             absences=await absences.open_absences(department) if department else [],
             deadline=policy.declaration_deadline,
         )

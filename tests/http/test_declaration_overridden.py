@@ -1,8 +1,9 @@
 """A person told to stay home is not also told, in green, that they come to work: after a
 declaration that sends them home, the summary of what they declared (work mode 到岗 included)
 is shown in a warning style, its work mode struck through and said not to apply, on
-/me/declaration, on /me and on the head's entry for a colleague. A normal declaration keeps
-its green confirmation."""
+/me/declaration, on /me, on the head's entry for a colleague and on the head's board (which
+also shows the amendment, and counts the declaration as one). A normal declaration keeps its
+green confirmation."""
 
 import pytest
 from bs4 import BeautifulSoup
@@ -92,3 +93,31 @@ async def test_the_head_s_entry_for_a_colleague_sent_home(client_as, seeded):
             assert_overridden(summary_of(soup(answer), "#enter"))
     finally:
         await reset(colleague)
+
+
+async def test_the_head_s_board_after_an_amendment_that_sends_someone_home(client_as, wang):
+    async with client_as("staff") as staff:
+        await post_form(staff, "/me/declaration", "/me/declaration", NORMAL, HTMX)
+        cough = {**NORMAL, "symptoms": "cough"}
+        await post_form(staff, "/me/declaration", "/me/declaration", cough, HTMX)
+    async with client_as("head") as head:
+        board = soup(await head.get("/team"))
+    row = board.select_one(f'#team-board li[data-person="{wang}"]')
+    assert row.select_one(".status.board-stay_home") is not None
+    assert row.select_one("s.mode.overridden").text.strip() == ON_SITE
+    assert row.select_one(".mode:not(s)") is None
+    assert DOES_NOT_APPLY in row.text
+    changed = row.select_one("a.changed")
+    assert changed["href"] == f"/health/people/{wang}"
+    assert changed.text == translate("zh", "Changed %(n)s times", {"n": 1})
+
+    def count(group: str, state: str) -> int:
+        return int(board.select_one(f".{group} .count-chip.board-{state} strong").text)
+
+    declared = len(board.select("#team-board li[data-person] .detail"))
+    assert declared >= 1 and count("declaration-counts", "declared") == declared
+    people = len(board.select("#team-board li[data-person]"))
+    assert sum(count("declaration-counts", d) for d in ("declared", "due", "missing")) == people
+    assert count("work-counts", "stay_home") == 1
+    label = translate("zh", "Today's declarations") + "："
+    assert board.select_one(".declaration-counts").text.strip().startswith(label)
