@@ -105,6 +105,13 @@ def clean_symptoms(values) -> list[str]:
     return [s for s in SYMPTOMS if s in chosen]
 
 
+def count_typed_symptom(fields: dict) -> None:
+    """A symptom typed in with its box ("other") left unticked is still a symptom: rule 3
+    holds on it, and the text is kept."""
+    if fields["symptoms_other"] and "other" not in fields["symptoms"]:
+        fields["symptoms"] = clean_symptoms([*fields["symptoms"], "other"])
+
+
 def _name(value, _policy) -> str:
     name = str(value or "").strip()
     if not name:

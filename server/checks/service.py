@@ -15,7 +15,7 @@ from server.checks.rules import (
     Invalid,
     Problem,
     clean_fields,
-    clean_symptoms,
+    count_typed_symptom,
     first_reading_status,
     parse_temperature,
     remeasure_status,
@@ -81,9 +81,7 @@ CREATE_FIELDS = (
 def validate_visitor(form: dict, policy: Policy) -> dict:
     """The visitor-check fields, cleaned; raises Invalid listing every bad field at once."""
     fields = clean_fields(form, CREATE_FIELDS, policy)
-    if fields["symptoms_other"] and "other" not in fields["symptoms"]:
-        # A symptom typed in with its box left unticked is still a symptom: rule 3 holds on it.
-        fields["symptoms"] = clean_symptoms([*fields["symptoms"], "other"])
+    count_typed_symptom(fields)
     return fields
 
 

@@ -19,7 +19,7 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.checks import service as checks
 from server.checks.retention import cutoff
-from server.checks.rules import Invalid, Problem, clean_fields
+from server.checks.rules import Invalid, Problem, clean_fields, count_typed_symptom
 from server.db import write_transaction
 from server.devices.service import CODE_ALPHABET, normalise_code
 from server.i18n import N_
@@ -61,8 +61,7 @@ def clean_prereg(form: dict, policy: Policy) -> dict:
         problems.append(Problem("travel_or_contact", N_("Answer the 14-day question")))
     if problems:
         raise Invalid(problems)
-    if "other" not in fields["symptoms"]:
-        fields["symptoms_other"] = ""
+    count_typed_symptom(fields)
     return {**fields, "symptoms": ",".join(fields["symptoms"])}
 
 

@@ -62,6 +62,12 @@ async def test_the_code_is_said_to_be_valid_through_tomorrow_the_last_day_the_de
     assert said == f"Valid through {tomorrow:%m-%d}. Take a screenshot to keep it."
 
 
+async def test_a_symptom_typed_with_its_box_unticked_is_kept_as_a_symptom(anonymous):
+    done = await register(anonymous, name="未勾选其他", symptoms_other="流涕")
+    stored = await Preregistration.select().where(Preregistration.code == code_of(done)).first()
+    assert stored["symptoms"] == "other" and stored["symptoms_other"] == "流涕"
+
+
 async def test_a_resubmitted_form_stores_one_pre_registration(anonymous):
     token = csrf_from((await anonymous.get("/visit")).text)
     form = {"_csrf_token": token, "entry_id": str(new_entry_id()), **ANSWERS, "name": "重复提交"}
