@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
 from server.emergency import service
+
+NO_BANNER = re.compile(r"^/static/|^/sw\.js$|^/manifest|^/healthz$")
 
 
 class BannerState(ASGIMiddleware):
@@ -16,7 +20,9 @@ class BannerState(ASGIMiddleware):
     still loads while the database is down."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static", "^/sw.js$", "^/manifest", "^/healthz$")
+    # Matched against the request's path: Litestar 3 matches exclusion patterns against the
+    # route's path, and all of /static is one route.
+    should_bypass_for_scope = staticmethod(lambda scope: bool(NO_BANNER.match(scope["path"])))
 
     async def handle(self, scope, receive, send, next_app) -> None:
         scope.setdefault("state", {})["emergency"] = await service.current()
