@@ -19,8 +19,9 @@ from server.policy.service import Policy
 
 @dataclass(frozen=True)
 class BoardFilter:
-    """What the office asked for: a department (0: the bureau's leaders), a board state,
-    fatigue-flagged only, a name."""
+    """What the office asked for: a department (0: the bureau's leaders), a state (kept from
+    work: absent or stay_home; or today's declaration: declared, due or missing, whatever the
+    work status), fatigue-flagged only, a name."""
 
     department: int | None = None
     state: str = ""
@@ -99,8 +100,11 @@ def count_declarations(rows: list[dict]) -> dict[str, int]:
 
 
 def filtered(rows: list[dict], filt: BoardFilter) -> list[dict]:
-    """The rows the office's state and flag filters keep."""
-    if filt.state in BOARD_STATES:
+    """The rows the office's state and flag filters keep: each state filter keeps exactly
+    whom its count counts (`count_states` for those kept from work, `count_declarations`)."""
+    if filt.state in DUE_STATES:
+        rows = [r for r in rows if r["due"] == filt.state]
+    elif filt.state in BOARD_STATES:
         rows = [r for r in rows if r["state"] == filt.state]
     if filt.flagged:
         rows = [r for r in rows if r["declaration"] and r["declaration"]["flags"]]
@@ -108,8 +112,9 @@ def filtered(rows: list[dict], filt: BoardFilter) -> list[dict]:
 
 
 async def per_department(rows: list[dict], day: dt.date) -> list[dict]:
-    """The board's states counted per department, beside the zero report's counts for the
-    day; departments in the attachment's order, the leaders first."""
+    """Per department: who is kept from work (absent, stay_home) and today's declarations
+    of everyone (declared, due, missing, as `count_declarations`), beside the zero report's
+    counts for the day; departments in the attachment's order, the leaders first."""
     counts = await daily_counts(day)
     departments = await Department.select(Department.id, Department.name).order_by(
         Department.position
@@ -120,12 +125,15 @@ async def per_department(rows: list[dict], day: dt.date) -> list[dict]:
         mine = [r for r in rows if r["department"] == department]
         if not mine:
             continue
+        kept = count_states(mine)
         result.append(
             {
                 "department": department,
                 "name": name,
                 "people": len(mine),
-                **count_states(mine),
+                "absent": kept["absent"],
+                "stay_home": kept["stay_home"],
+                **count_declarations(mine),
                 "report": counts.get(department, {}),
             }
         )

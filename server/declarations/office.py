@@ -33,7 +33,7 @@ class HealthBoardController(Controller):
         self,
         request: Request,
         department: FromQuery[str] = "",
-        show: FromQuery[str] = "",  # a board state ("state" is Litestar's own parameter)
+        show: FromQuery[str] = "",  # a chip's state ("state" is Litestar's own parameter)
         flagged: FromQuery[str] = "",
         q: FromQuery[str] = "",
     ) -> object:
@@ -48,9 +48,9 @@ class HealthBoardController(Controller):
             filter=filt,
             rows=boards.filtered(rows, filt),
             counts=boards.count_states(rows),
+            declarations=boards.count_declarations(rows),
             per_department=await boards.per_department(rows, clock.local(now).date()),
             departments=await departments(),
-            states=BOARD_STATES,
             deadline=policy.declaration_deadline,
         )
 

@@ -2,8 +2,9 @@
 declaration that sends them home, the summary of what they declared (work mode 到岗 included)
 is shown in a warning style, its work mode struck through and said not to apply, on
 /me/declaration, on /me, on the head's entry for a colleague and on the head's board (which
-also shows the amendment, and counts the declaration as one). A normal declaration keeps its
-green confirmation."""
+also shows the amendment, and counts the declaration as one). The office's /health board counts
+it as declared too, in its chips and per-department table, and each chip's filter lists exactly
+whom it counts. A normal declaration keeps its green confirmation."""
 
 import pytest
 from bs4 import BeautifulSoup
@@ -121,3 +122,57 @@ async def test_the_head_s_board_after_an_amendment_that_sends_someone_home(clien
     assert count("work-counts", "stay_home") == 1
     label = translate("zh", "Today's declarations") + "："
     assert board.select_one(".declaration-counts").text.strip().startswith(label)
+
+
+async def test_the_office_board_counts_and_lists_a_declaration_from_someone_sent_home(
+    client_as, wang
+):
+    async with client_as("staff") as staff:
+        await post_form(staff, "/me/declaration", "/me/declaration", NORMAL, HTMX)
+        cough = {**NORMAL, "symptoms": "cough"}
+        await post_form(staff, "/me/declaration", "/me/declaration", cough, HTMX)
+    department = (await Person.select(Person.department).where(Person.id == wang).first())[
+        "department"
+    ]
+
+    def people(html: BeautifulSoup) -> dict[int, BeautifulSoup]:
+        return {int(li["data-person"]): li for li in html.select("#board li[data-person]")}
+
+    async with client_as("office") as office:
+        board = soup(await office.get(f"/health?department={department}"))
+        rows = people(board)
+        row = rows[wang]
+        assert row.select_one(".status.board-stay_home") is not None
+        assert row.select_one("s.mode.overridden").text.strip() == ON_SITE
+        assert DOES_NOT_APPLY in row.text
+
+        # Each chip counts, and its link lists, exactly the same people of the department.
+        listed = {}
+        for group, states in (
+            ("work-counts", ("absent", "stay_home")),
+            ("declaration-counts", ("missing", "due", "declared")),
+        ):
+            for state in states:
+                chip = board.select_one(f".{group} a.count-chip.board-{state}")
+                shown = people(soup(await office.get(chip["href"], headers=HTMX)))
+                assert int(chip.strong.text) == len(shown), state
+                said = ".detail" if state == "declared" else f".status.board-{state}"
+                assert all(r.select_one(said) for r in shown.values()), state
+                listed[state] = set(shown)
+        assert wang in listed["declared"] and wang in listed["stay_home"]
+        assert listed["declared"] == {p for p, r in rows.items() if r.select_one(".detail")}
+        assert listed["missing"] | listed["due"] | listed["declared"] == set(rows)
+        label = translate("zh", "Today's declarations") + "："
+        assert board.select_one(".declaration-counts").text.strip().startswith(label)
+
+    table = board.select_one("table.per-department")
+    mine = next(tr for tr in table.select("tbody tr") if tr.td.text == "办公室")
+
+    def cell(name: str) -> int:
+        return int(mine.select_one(f"td.{name}").text)
+
+    assert cell("declared") == len(listed["declared"]) >= 1
+    assert cell("due") == len(listed["due"]) and cell("missing") == len(listed["missing"])
+    assert cell("stay_home") == len(listed["stay_home"]) == 1
+    assert cell("absent") == len(listed["absent"])
+    assert int(mine.select("td")[1].text) == len(rows)
