@@ -14,7 +14,7 @@ from server import clock
 from server.checks.tables import CheckStatus, StaffCheck, VisitorCheck, VisitorDailyCount
 from server.declarations.boards import daily_counts
 from server.duty.service import gaps_ahead
-from server.incidents.service import deadline, incidents_board
+from server.incidents.service import incidents_board
 from server.incidents.tables import IncidentStatus
 from server.policy.service import Policy
 from server.reports.service import day_status
@@ -126,13 +126,11 @@ def staff_today(counts: dict) -> dict[str, int]:
     return totals
 
 
-async def open_incidents(now: dt.datetime, policy: Policy) -> list[dict]:
-    """Incidents not closed, overdue ones first, each with its district deadline."""
+async def open_incidents(now: dt.datetime) -> list[dict]:
+    """Incidents not closed, overdue ones first, each with the district deadline it was
+    raised with (`district_deadline`, as on its page)."""
     board = await incidents_board(now)
-    still_open = [i for i in board if i["status"] != IncidentStatus.closed]
-    for incident in still_open:
-        incident["deadline"] = deadline(incident["detected_at"], policy)
-    return still_open
+    return [i for i in board if i["status"] != IncidentStatus.closed]
 
 
 async def zero_reports(day: dt.date, now: dt.datetime, policy: Policy) -> dict[str, int]:
@@ -156,7 +154,7 @@ async def dashboard(now: dt.datetime, policy: Policy) -> dict:
         "current": days[-1],
         "trend": days,
         "staff": staff_today(await daily_counts(day)),
-        "incidents": await open_incidents(now, policy),
+        "incidents": await open_incidents(now),
         "zero_reports": await zero_reports(day, now, policy),
         "duty_gaps": await gaps_ahead(day),
         "updated": now,

@@ -11,9 +11,11 @@ from server import clock
 from server.audit.service import Actor
 from server.checks import service as checks
 from server.declarations.service import submit_declaration
+from server.i18n import translate
 from server.incidents.service import raise_incident
 from server.org.tables import Department, Person
-from server.policy.service import Policy
+from server.policy.service import Policy, store_setting
+from server.policy.tables import Setting
 from sync.ids import new_entry_id
 from tests.support import csrf_from
 
@@ -190,3 +192,60 @@ async def test_an_overdue_incident_is_red_on_the_dashboard_and_its_page_until_re
     assert red > 2 * green and red > 2 * blue
     for selector in (".incident.overdue", ".panel.overdue", ".overdue-flag"):
         assert "var(--hold)" in rule(css, selector)
+
+
+def due_by(when: dt.datetime) -> str:
+    """The deadline line as the pages print it (in Chinese, the default)."""
+    time = clock.local(when).strftime("%m-%d %H:%M")
+    return translate("zh", "Report to the district by %(time)s", {"time": time})
+
+
+async def test_after_the_setting_changes_the_dashboard_keeps_the_deadline_of_the_incident_page(
+    client_as, seeded
+):
+    detected = clock.now() - dt.timedelta(minutes=10)
+    raised = await raise_incident("manual", None, "改设置前", "A03", "38.3 °C", detected, OFFICE)
+    await store_setting("district_report_hours", 6)
+    try:
+        async with client_as("office") as office:
+            board = soup(await office.get("/dashboard/"))
+            page = soup(await office.get(f"/office/incidents/{raised}"))
+    finally:
+        await Setting.delete().where(Setting.key == "district_report_hours")
+    row = next(
+        li for li in board.select("li.incident") if li.select_one(".name a").text == "改设置前"
+    )
+    # The 2 hours in force when it was raised, on both pages; not today's 6.
+    expected = due_by(detected + dt.timedelta(hours=2))
+    assert row.select_one(".deadline").text.strip() == expected
+    assert expected in page.select_one("section.panel").text
+
+
+async def test_a_cleared_incident_not_yet_closed_awaits_its_closing_not_a_district_report(
+    client_as, seeded
+):
+    detected = clock.now() - dt.timedelta(hours=3)
+    cleared = await raise_incident("manual", None, "排除待结", "A04", "37.6 °C", detected, OFFICE)
+    still_open = await raise_incident(
+        "manual", None, "仍未排除", "A05", "38.6 °C", detected, OFFICE
+    )
+    url = f"/office/incidents/{cleared}"
+    async with client_as("office") as office:
+        response = await office.get(url)
+        step = {"kind": "cleared", "reason": "复测正常", "_csrf_token": csrf_from(response.text)}
+        sent = await office.post(f"{url}/steps", data=step, follow_redirects=False)
+        assert sent.status_code == 303
+        board = soup(await office.get("/dashboard/"))
+        page = soup(await office.get(url))
+        printed = soup(await office.get(f"{url}/print"))
+        open_page = soup(await office.get(f"/office/incidents/{still_open}"))
+    rows = {li.select_one(".name a").text: li for li in board.select("li.incident")}
+    assert rows["排除待结"].select_one(".deadline") is None
+    assert rows["排除待结"].select_one(".awaiting-closing").text.strip() == "已排除，待结案"
+    assert "overdue" not in rows["排除待结"]["class"]
+    never_due = due_by(detected + dt.timedelta(hours=2))
+    assert never_due not in page.text and never_due not in printed.text
+    assert "尚未报告区里" not in printed.text
+    # Still open, the other one is owed to the district and shows it.
+    assert rows["仍未排除"].select_one(".deadline").text.strip() == never_due
+    assert never_due in open_page.select_one("section.panel").text
