@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from server.accounts.guards import EVERYONE
+from server.i18n import request_locale
 from server.notify import service
 from server.web import is_htmx, render
 
@@ -20,7 +21,11 @@ class NotificationsController(Controller):
 
     @get("/")
     async def inbox(self, request: Request) -> object:
-        rows = await service.for_user(request.user.id)
+        locale = request_locale(request)
+        rows = [
+            {**row, "words": service.worded(locale, row["params"])}
+            for row in await service.for_user(request.user.id)
+        ]
         return render(request, "notify/page.html", notifications=rows)
 
     @get("/badge")

@@ -145,7 +145,7 @@ def zero_reports_overdue(state: str, rows: list[dict]) -> tuple[Note, Audience]:
         message=message,
         params={
             "deadline": local_text(rows[0]["deadline"]),
-            "departments": "、".join(row["name"] for row in rows),
+            "departments": [row["name"] for row in rows],
         },
         link=f"/zero-report/?day={rows[0]['day'].isoformat()}",
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from server import clock
 from server.accounts.tables import Role, UserAccount
 from server.db import write_transaction
-from server.i18n import DEFAULT_LOCALE, translate
+from server.i18n import DEFAULT_LOCALE, listed, translate
 from server.notify import config
 from server.notify.tables import (
     Channel,
@@ -93,7 +93,18 @@ async def enqueue(event_key: str, note: Note, audience: Audience, urgent: bool) 
 
 def render(note: Note, locale: str = DEFAULT_LOCALE) -> tuple[str, str]:
     """(subject, text) as the webhook and the e-mail carry them."""
-    return translate(locale, note.title), translate(locale, note.message, note.params)
+    text = translate(locale, note.message, worded(locale, note.params))
+    return translate(locale, note.title), text
+
+
+def worded(locale: str, params: dict) -> dict:
+    """A note's parameters as its text reads them in `locale`: a list enumerated (一、二;
+    one, two). A list is stored as one, not joined, because an in-app note is read in each
+    reader's language; a string joined before that stays as it was."""
+    return {
+        key: listed(locale, value) if isinstance(value, list) else value
+        for key, value in params.items()
+    }
 
 
 def _in_app(event_key: str, note: Note, user: int, urgent: bool, now) -> InAppNotification:

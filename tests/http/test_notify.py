@@ -7,7 +7,9 @@ from bs4 import BeautifulSoup
 from server import clock
 from server.audit.service import Actor
 from server.incidents.service import raise_incident
-from server.notify.tables import InAppNotification
+from server.notify import notes
+from server.notify.service import Audience, Note, enqueue
+from server.notify.tables import InAppNotification, NotificationEvent
 from tests.http.conftest import form_token
 
 
@@ -95,3 +97,47 @@ async def test_a_bad_id_or_a_missing_token_is_refused(client_as, incident):
         assert bad.status_code == 404
         no_token = await client.post("/notifications/read", follow_redirects=False)
         assert no_token.status_code == 403
+
+
+@pytest.fixture
+async def late_reports(seeded):
+    """The office told that two departments' zero reports are late (read, so that the other
+    tests' unread counts are theirs), and one such note stored before the names were kept as
+    a list: joined in Chinese when it was queued."""
+    rows = [
+        {"name": name, "deadline": clock.now(), "day": clock.today()}
+        for name in ("政工室", "档案室")
+    ]
+    note, _ = notes.zero_reports_overdue("late", rows)
+    stored_joined = Note(
+        note.kind, note.title, note.message, {**note.params, "departments": "办公室、财务室"}
+    )
+    office = Audience(roles=("office",), external=False)
+    await enqueue("test:late_reports", note, office, urgent=True)
+    await enqueue("test:late_reports_joined", stored_joined, office, urgent=True)
+    mine = InAppNotification.key.like("test:late_reports%")
+    await InAppNotification.update({InAppNotification.read_at: clock.now()}).where(mine)
+    yield
+    await InAppNotification.delete().where(mine)
+    await NotificationEvent.delete().where(NotificationEvent.key.like("test:late_reports%"))
+
+
+@pytest.mark.parametrize(
+    "headers,listed,joined",
+    [
+        ({}, "政工室、档案室 截至", "办公室、财务室 截至"),
+        ({"accept-language": "en"}, "政工室, 档案室 had not reported", "办公室、财务室 had not"),
+    ],
+)
+async def test_late_departments_are_listed_in_the_readers_language(
+    client_as, late_reports, headers, listed, joined
+):
+    async with client_as("office") as client:
+        page = BeautifulSoup(
+            (await client.get("/notifications", headers=headers)).text, "html.parser"
+        )
+    texts = [e.get_text(" ", strip=True) for e in page.select(".notification-zero_report_late")]
+    assert len(texts) == 2
+    assert any(listed in text for text in texts), texts
+    # A note stored with the names already joined reads as it was stored.
+    assert any(joined in text for text in texts), texts

@@ -103,12 +103,15 @@ async def test_the_office_is_told_late_and_then_missed_once(frozen, webhook, smt
     frozen.moment = local(10, 1)
     assert (await watch_zero_reports(frozen()))["late"] == 1
     [late] = await told("zero_report_late")
-    names = late["params"]["departments"].split("、")
+    # The names as a list: each reader of the in-app note reads them listed in their language.
+    names = late["params"]["departments"]
     assert late["who"] == "office" and late["params"]["deadline"] == "02-10 10:00"
     assert "办公室" not in names and "档案室" in names and len(names) == await everyone() - 1
     # Urgent: due at once, to the group robot and the office's e-mail.
     sent = await outbox("zero_report_late")
     assert sorted(r["recipient"] for r in sent) == sorted([webhook.url, "office@hall.example"])
+    # Those read in Chinese, as written when it was queued.
+    assert all(f"{'、'.join(names)} 截至" in r["body"] for r in sent)
     assert {r["status"] for r in sent} == {OutboxStatus.pending}
 
     await report("档案室", local(10, 30))  # late, but in that day: not missed
@@ -119,7 +122,7 @@ async def test_the_office_is_told_late_and_then_missed_once(frozen, webhook, smt
     assert await watch_zero_reports(frozen()) == NOTHING
     # (Run outside the scheduler, the first run also told of the day before.)
     [missed] = [r for r in await told("zero_report_missed") if "02-10" in r["params"]["deadline"]]
-    names = missed["params"]["departments"].split("、")
+    names = missed["params"]["departments"]
     assert "办公室" not in names and "档案室" not in names and "政工室" in names
     assert len(names) == await everyone() - 2
     # A record of a day gone by: held for the daily digest.
@@ -140,7 +143,7 @@ async def test_an_emergency_day_has_both_rounds_reminded_and_told(frozen):
     deadlines = [r["params"]["deadline"] for r in await told("zero_report_late")]
     assert deadlines == ["02-10 10:00", "02-10 16:00"]
     [_, afternoon] = await told("zero_report_late")
-    assert "办公室" not in afternoon["params"]["departments"].split("、")
+    assert "办公室" not in afternoon["params"]["departments"]
 
 
 async def test_checkpoints_follow_the_deadlines_and_the_reminder_setting(monkeypatch):
