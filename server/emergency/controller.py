@@ -24,7 +24,7 @@ REASON_NEEDED = {
 class EmergencyController(Controller):
     path = "/emergency"
 
-    async def _page(self, request: Request, status_code: int = 200, error=None, reason=""):
+    async def _page(self, request: Request, status_code: int = 200, error=None, reason="", **ctx):
         return render(
             request,
             "emergency/page.html",
@@ -33,6 +33,7 @@ class EmergencyController(Controller):
             names=await people_names(),
             error=error,
             reason=reason,
+            **ctx,
         )
 
     @get("/", guards=[OFFICE])
@@ -46,7 +47,15 @@ class EmergencyController(Controller):
         if choice not in ("on", "off") or not reason:
             error = translate(request_locale(request), REASON_NEEDED[choice == "off"])
             return await self._page(request, 422, error, reason)
-        active = choice == "on"
-        await service.switch(active, reason, request.user.actor)
+        try:
+            await service.switch(choice == "on", reason, request.user.actor)
+        except service.AlreadySwitched as already:
+            # Another leader switched it the same way since this leader's page was loaded.
+            # The banner and the form show the state the switch found, not the one the
+            # request began with (both taps at once): the form offers the other way, so the
+            # typed reason is shown beside it, not put in a field it was not written for.
+            latest = already.latest
+            request.scope["state"]["emergency"] = latest if latest and latest["active"] else None
+            return await self._page(request, 409, asked=choice, already=latest, typed=reason)
         # A fresh GET: the page's banner and button read the state as the request began.
         return Redirect("/emergency/", status_code=303)

@@ -21,15 +21,27 @@ async def current() -> dict | None:
 SWITCH_LOCK = 0x686A_656D  # "hjem"
 
 
-async def switch(active: bool, reason: str, actor: Actor) -> bool:
-    """Turn emergency response on or off, with the reason why; False when it already was."""
+class AlreadySwitched(Exception):
+    """It already was on (or off): `latest`, the switch that made it so (by, at), is what a
+    leader submitting from a page older than it needs to hear; None when it was never on."""
+
+    def __init__(self, latest: dict | None) -> None:
+        super().__init__(latest)
+        self.latest = latest
+
+
+async def switch(active: bool, reason: str, actor: Actor) -> None:
+    """Turn emergency response on or off, with the reason why; AlreadySwitched when it
+    already was, and nothing is logged."""
     async with write_transaction():
         if not is_sqlite():
             # A double tap sends two requests at once: both must not find the state unchanged
             # and log it twice. SQLite's write transaction already lets one writer in at a time.
             await EmergencySwitch.raw("SELECT pg_advisory_xact_lock({})", SWITCH_LOCK)
         if bool(await current()) == active:
-            return False
+            raise AlreadySwitched(
+                await EmergencySwitch.select().order_by(EmergencySwitch.id, ascending=False).first()
+            )
         await EmergencySwitch.insert(
             EmergencySwitch(
                 active=active, reason=reason.strip()[:200], by=actor.username, at=clock.now()
@@ -38,7 +50,6 @@ async def switch(active: bool, reason: str, actor: Actor) -> bool:
         await audit.record(
             actor, "on" if active else "off", "emergency", "response", None, {"reason": reason}
         )
-    return True
 
 
 async def active_during(start, end) -> bool:

@@ -154,3 +154,45 @@ async def test_a_double_submit_logs_once(client_as, seeded):
             data = {"active": active, "reason": reason, "_csrf_token": token}
             await asyncio.gather(*(leader.post("/emergency/", data=data) for _ in range(2)))
     assert await EmergencySwitch.count() == before + 4
+
+
+@pytest.mark.parametrize(
+    "active,said",
+    [("on", "应急响应已由邢跃于{at}启动。"), ("off", "应急响应已由邢跃于{at}关闭。")],
+)
+async def test_a_stale_form_says_who_switched_it_first_and_keeps_the_reason(
+    client_as, seeded, active, said
+):
+    """Two leaders on the same page: the second one's form is older than the first one's
+    switch the same way."""
+    typed = "后到的原因<不记入>"
+    async with client_as("leader") as first, client_as("leader") as second:
+        if active == "off":
+            await switch(first, "on", "演练")
+        stale = csrf_from((await second.get("/emergency/")).text)
+        await switch(first, active, "先到的原因")
+        before = await EmergencySwitch.count()
+        data = {"active": active, "reason": typed, "_csrf_token": stale}
+        answer = await second.post("/emergency/", data=data, follow_redirects=False)
+        english = await second.post(
+            "/emergency/", data=data, headers={"accept-language": "en"}, follow_redirects=False
+        )
+        logged = await EmergencySwitch.count()
+        if active == "on":
+            await switch(first, "off", "演练结束")
+    assert answer.status_code == english.status_code == 409
+    assert logged == before
+    page = soup(answer)
+    [first_one, *_] = page.select("main .entries li.entry")
+    assert "先到的原因" in first_one.text and typed not in page.select_one("main .entries").text
+    at = first_one.select_one(".time").text
+    told = page.select_one("main #already-switched").get_text(" ", strip=True)
+    assert said.format(at=at) in told and typed in told
+    # The page shows the state in force: the form offers the other way, its field left for
+    # a reason of that.
+    assert (banner(answer) is not None) == (active == "on")
+    form = page.select_one("main form")
+    assert form.select_one("input[name=active]")["value"] == ("off" if active == "on" else "on")
+    assert form.select_one("input[name=reason]").get("value", "") == ""
+    told = soup(english).select_one("main #already-switched").get_text(" ", strip=True)
+    assert f"already switched {active} by 邢跃 at {at}" in told and typed in told
