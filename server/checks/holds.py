@@ -7,7 +7,7 @@ from server.audit.service import Actor
 from server.checks.tables import CheckStatus
 from server.declarations.status import send_home
 from server.incidents.service import raise_incident
-from server.org.tables import Person
+from server.org.service import department_of
 
 
 def _summary(check: dict) -> tuple[str, str]:
@@ -38,17 +38,9 @@ async def raise_if_newly_held(entity: str, before: dict | None, after: dict, act
         actor,
         held=True,
         reason=reason,
-        department=await _department_of(after.get("person")),
+        department=await department_of(after.get("person")),
     )
     if after.get("person") is not None:
         # A member of staff held at the desk stays home, awaiting notice, until the office
         # clears them (SPEC rules 3 and 4); the incident just raised told the office and head.
         await send_home(after["person"], "desk_hold", actor, ref=str(after["id"]), note=summary)
-
-
-async def _department_of(person_id) -> int | None:
-    """A held staff member's department, whose head is told too; None for a visitor."""
-    if person_id is None:
-        return None
-    row = await Person.select(Person.department).where(Person.id == person_id).first()
-    return row["department"] if row else None

@@ -8,7 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 from server import clock
-from server.checks.rules import Invalid, Problem, clean_symptoms, parse_temperature
+from server.checks.rules import (
+    Invalid,
+    Problem,
+    clean_symptoms,
+    count_typed_symptom,
+    parse_temperature,
+)
 from server.declarations.tables import WorkMode, WorkState
 from server.i18n import N_
 from server.policy.service import Policy
@@ -42,12 +48,10 @@ def clean_answers(form: dict, policy: Policy) -> dict:
         answers["temperature"] = parse_temperature(form.get("temperature", ""), policy)
     except Invalid as bad:
         problems.extend(bad.problems)
-    # Symptoms typed under "other" are the symptom "other", its box ticked or not: a risk,
-    # and kept (web/static/js/declaration.js does the same on the phone).
-    other = _text(form.get("symptoms_other"), 100)
-    ticked = clean_symptoms(form.get("symptoms") or [])
-    answers["symptoms"] = clean_symptoms([*ticked, "other"]) if other else ticked
-    answers["symptoms_other"] = other
+    answers["symptoms"] = clean_symptoms(form.get("symptoms") or [])
+    answers["symptoms_other"] = _text(form.get("symptoms_other"), 100)
+    # As at the desk (web/static/js/declaration.js does the same on the phone).
+    count_typed_symptom(answers)
     for name in YES_NO:
         answers[name] = _yes_no(form.get(name))
         if answers[name] is None:

@@ -17,7 +17,7 @@ from server.declarations import status
 from server.incidents.contact_status import person_of
 from server.incidents.service import raise_incident
 from server.incidents.tables import ContactFollowUp, Incident, IncidentStatus
-from server.org.tables import Person
+from server.org.service import department_of
 from server.policy.service import Policy
 
 SOURCE = "contact_follow_up"
@@ -60,10 +60,6 @@ async def escalate(contact: dict, follow_up: dict, actor: Actor) -> None:
     if await _case_open(contact["id"]):
         return
     person_id = person_of(contact)
-    department = None
-    if person_id is not None:
-        row = await Person.select(Person.department).where(Person.id == person_id).first()
-        department = row["department"] if row else None
     parent = await Incident.select().where(Incident.id == contact["incident"]).first()
     summary = readings(follow_up)
     await raise_incident(
@@ -75,7 +71,7 @@ async def escalate(contact: dict, follow_up: dict, actor: Actor) -> None:
         clock.now(),
         actor,
         reason=SOURCE,
-        department=department,
+        department=await department_of(person_id),
     )
     if person_id is not None:
         await status.send_home(person_id, SOURCE, actor, ref=str(follow_up["id"]), note=summary)

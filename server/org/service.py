@@ -26,6 +26,15 @@ async def roster() -> list[dict]:
     )
 
 
+async def department_of(person_id: int | None) -> int | None:
+    """A member of staff's department (whose head an incident of theirs tells), None for
+    a visitor or one of the bureau's leaders."""
+    if person_id is None:
+        return None
+    row = await Person.select(Person.department).where(Person.id == person_id).first()
+    return row["department"] if row else None
+
+
 async def roster_by_department() -> list[tuple[str | None, list[dict]]]:
     """The roster as (department name, people) groups, in the roster's order."""
     groups: dict[str | None, list[dict]] = {}
